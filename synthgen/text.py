@@ -1,0 +1,240 @@
+"""Text sources: product catalogs (TXT, CSV, JSONL) -> words and short phrases, sampled by length."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .charset import Charset, OOVStats, normalize_text
+
+__all__ = ["TextSource", "load_catalog", "default_catalog_path", "LENGTH_DISTRIBUTIONS"]
+
+LENGTH_DISTRIBUTIONS = ("natural", "uniform")
+
+
+def default_catalog_path() -> Path:
+    """The bundled sample catalog of product titles (one per line)."""
+    return Path(str(resources.files("synthgen") / "data" / "catalog.txt"))
+
+
+def load_catalog(path: str | os.PathLike, *, column: str | None = None) -> list[str]:
+    """Read product titles from a catalog file.
+
+    Args:
+        path: a ``.txt`` file (one title per line), a ``.csv`` file (a header row; ``column``
+            names the text column, default ``title``) or a ``.jsonl`` file (one object per line;
+            ``column`` names the field, default ``title``).
+        column: the CSV column or JSONL field holding the text.
+
+    Returns:
+        The non-empty titles, in file order, not yet normalised.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Catalog file not found: {str(path)!r}. Pass a .txt, .csv or .jsonl file.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".txt", ".text", ""):
+            with open(path, encoding="utf-8") as f:
+                titles = [line.strip() for line in f]
+        elif suffix in (".csv", ".tsv"):
+            titles = _read_csv(path, column or "title", "\t" if suffix == ".tsv" else ",")
+        elif suffix in (".jsonl", ".ndjson"):
+            titles = _read_jsonl(path, column or "title")
+        else:
+            raise ValueError(
+                f"Unknown catalog format {suffix!r} for {str(path)!r}: use .txt (one title per line), "
+                ".csv (with --catalog-column) or .jsonl."
+            )
+    except UnicodeDecodeError as e:
+        raise ValueError(f"Catalog {str(path)!r} is not UTF-8 text ({e}). Re-encode it as UTF-8.") from None
+    titles = [t for t in titles if t and t.strip()]
+    if not titles:
+        raise ValueError(f"Catalog {str(path)!r} holds no text. Give a file with one product title per row.")
+    return titles
+
+
+def _read_csv(path: Path, column: str, delimiter: str) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter=delimiter)
+        if reader.fieldnames is None:
+            raise ValueError(f"Catalog {str(path)!r} is empty.")
+        if column not in reader.fieldnames:
+            raise ValueError(
+                f"Catalog {str(path)!r} has no column {column!r}; its columns are {reader.fieldnames!r}. "
+                "Name the text column with catalog_column (CLI: --catalog-column)."
+            )
+        return [(row.get(column) or "") for row in reader]
+
+
+def _read_jsonl(path: Path, field: str) -> list[str]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"Catalog {str(path)!r} line {lineno} is not JSON: {e}.") from None
+            if not isinstance(obj, dict):
+                raise ValueError(f"Catalog {str(path)!r} line {lineno} is not a JSON object.")
+            value = obj.get(field)
+            if isinstance(value, str):
+                out.append(value)
+    if not out:
+        raise ValueError(
+            f"Catalog {str(path)!r} has no string field {field!r} in any line. "
+            "Name the text field with catalog_column (CLI: --catalog-column)."
+        )
+    return out
+
+
+class TextSource:
+    """Words and short phrases from catalog titles, sampled by length.
+
+    Args:
+        titles: raw product titles.
+        charset: the vocabulary; text outside it follows ``oov_policy``.
+        oov_policy: ``"drop_char"``, ``"drop_word"`` or ``"fail"``.
+        min_length, max_length: kept texts have this many characters (spaces included).
+        length_distribution: ``"natural"`` (as often as in the catalog), ``"uniform"`` (every
+            available length equally often), or a list of ``max_length`` weights, one per length.
+        word_weighting: ``"frequency"`` (common words more often) or ``"uniform"`` (each
+            distinct word equally often) within a length.
+        phrase_prob: probability of a short phrase of 2..``max_phrase_words`` consecutive words
+            of a title instead of one word; needs a space in the charset.
+    """
+
+    def __init__(
+        self,
+        titles: list[str],
+        charset: Charset,
+        *,
+        oov_policy: str = "drop_char",
+        min_length: int = 1,
+        max_length: int = 25,
+        length_distribution="natural",
+        word_weighting: str = "frequency",
+        phrase_prob: float = 0.0,
+        max_phrase_words: int = 3,
+    ):
+        if phrase_prob > 0 and not charset.has_space:
+            raise ValueError(
+                "phrase_prob > 0 needs a space in the charset (phrases hold spaces). "
+                f"Add ' ' to the charset or set phrase_prob to 0. Received: phrase_prob={phrase_prob}"
+            )
+        if word_weighting not in ("frequency", "uniform"):
+            raise ValueError(f"word_weighting must be 'frequency' or 'uniform'. Received: word_weighting={word_weighting!r}")
+        self.charset = charset
+        self.min_length = min_length
+        self.max_length = max_length
+        self.phrase_prob = float(phrase_prob)
+        self.oov = OOVStats()
+        self.too_long = 0
+        words: Counter = Counter()
+        phrases: Counter = Counter()
+        for title in titles:
+            kept = []
+            for tok in normalize_text(title).split(" "):
+                if not tok:
+                    continue
+                w = charset.apply_policy(tok, oov_policy, self.oov)
+                if w is None:
+                    kept.append(None)
+                    continue
+                if len(w) > max_length:
+                    self.too_long += 1
+                    kept.append(None)
+                    continue
+                kept.append(w)
+                if len(w) >= min_length:
+                    words[w] += 1
+            if self.phrase_prob > 0:
+                for i in range(len(kept)):
+                    for n in range(2, max_phrase_words + 1):
+                        seg = kept[i : i + n]
+                        if len(seg) < n or any(s is None for s in seg):
+                            break
+                        p = " ".join(seg)
+                        if len(p) > max_length:
+                            break
+                        phrases[p] += 1
+        if not words:
+            raise ValueError(
+                f"No usable word in the catalog: every word is outside the vocabulary under "
+                f"oov_policy={oov_policy!r} or outside lengths {min_length}..{max_length}. {self.oov.summary()}"
+            )
+        self._words = _LengthSampler(words, length_distribution, word_weighting, max_length)
+        self._phrases = _LengthSampler(phrases, length_distribution, word_weighting, max_length) if phrases else None
+
+    @property
+    def num_words(self) -> int:
+        return len(self._words.items)
+
+    def sample(self, rng: np.random.Generator) -> str:
+        """One word or phrase."""
+        if self._phrases is not None and rng.random() < self.phrase_prob:
+            return self._phrases.sample(rng)
+        return self._words.sample(rng)
+
+    def report(self) -> str:
+        return f"{self.oov.summary()}; {self.too_long} words longer than {self.max_length} characters skipped"
+
+
+class _LengthSampler:
+    """Draws items by a length distribution, then by weight within the length."""
+
+    def __init__(self, counts: Counter, length_distribution, weighting: str, max_length: int):
+        items = sorted(counts)  # sorted: the same catalog gives the same order, hence the same samples
+        self.items = items
+        lengths = np.array([len(s) for s in items])
+        weights = np.array([counts[s] for s in items], dtype=np.float64)
+        if weighting == "uniform":
+            weights = np.ones_like(weights)
+        self.groups = []  # per length: (item indices, cumulative weights)
+        avail = np.unique(lengths)
+        mass = []
+        for L in avail:
+            idx = np.flatnonzero(lengths == L)
+            w = weights[idx]
+            self.groups.append((idx, np.cumsum(w)))
+            mass.append(w.sum())
+        mass = np.array(mass)
+        if isinstance(length_distribution, str):
+            if length_distribution == "natural":
+                lw = mass
+            elif length_distribution == "uniform":
+                lw = np.ones(len(avail))
+            else:
+                raise ValueError(
+                    f"length_distribution must be one of {LENGTH_DISTRIBUTIONS} or a list of {max_length} "
+                    f"weights. Received: length_distribution={length_distribution!r}"
+                )
+        else:
+            table = np.asarray(length_distribution, dtype=np.float64)
+            if table.ndim != 1 or len(table) != max_length or (table < 0).any() or table.sum() <= 0:
+                raise ValueError(
+                    f"length_distribution as a list needs {max_length} non-negative weights (lengths "
+                    f"1..{max_length}) with a positive sum. Received: length_distribution={length_distribution!r}"
+                )
+            lw = table[avail - 1]
+            if lw.sum() <= 0:
+                raise ValueError(
+                    f"length_distribution gives weight only to lengths the catalog lacks; it has lengths {avail.tolist()}."
+                )
+        self.length_cum = np.cumsum(lw)
+
+    def sample(self, rng: np.random.Generator) -> str:
+        g = int(np.searchsorted(self.length_cum, rng.random() * self.length_cum[-1], side="right"))
+        g = min(g, len(self.groups) - 1)
+        idx, cum = self.groups[g]
+        k = int(np.searchsorted(cum, rng.random() * cum[-1], side="right"))
+        return self.items[idx[min(k, len(idx) - 1)]]

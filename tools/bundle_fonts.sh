@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Rebuild fonts/ from Debian font packages (all OFL, Apache-2.0 or public domain).
+# Usage: bash tools/bundle_fonts.sh   (needs apt-get and dpkg; run from the repo root)
+set -euo pipefail
+repo=$(pwd)
+work=$(mktemp -d)
+pkgs="fonts-liberation2 fonts-roboto-unhinted fonts-roboto-slab fonts-open-sans fonts-lato
+fonts-cantarell fonts-crosextra-carlito fonts-crosextra-caladea fonts-lobster fonts-lobstertwo
+fonts-dancingscript fonts-kaushanscript fonts-breip fonts-bebas-neue fonts-league-spartan
+fonts-league-mono fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-anonymous-pro
+fonts-courier-prime fonts-ebgaramond fonts-oldstandard fonts-sil-charis fonts-comfortaa
+fonts-quicksand fonts-cabin fonts-yanone-kaffeesatz fonts-tuffy fonts-humor-sans"
+(cd "$work" && apt-get download $pkgs >/dev/null)
+for f in "$work"/*.deb; do dpkg -x "$f" "$work/x"; done
+src="$work/x/usr/share/fonts"
+doc="$work/x/usr/share/doc"
+# package | destination family folder | font files (relative to $src)
+while IFS='|' read -r pkg fam files; do
+  [ -n "$pkg" ] || continue
+  mkdir -p "$repo/fonts/$fam"
+  IFS=';' read -ra arr <<<"$files"
+  for f in "${arr[@]}"; do cp "$src/$f" "$repo/fonts/$fam/$(basename "$f" | tr ' ' '-')"; done
+  cp "$doc/$pkg/copyright" "$repo/fonts/$fam/LICENSE"
+done <<'LIST'
+fonts-liberation2|liberation|truetype/liberation2/LiberationSans-Regular.ttf;truetype/liberation2/LiberationSans-Bold.ttf;truetype/liberation2/LiberationSans-Italic.ttf;truetype/liberation2/LiberationSerif-Regular.ttf;truetype/liberation2/LiberationSerif-Bold.ttf;truetype/liberation2/LiberationSerif-Italic.ttf;truetype/liberation2/LiberationMono-Regular.ttf;truetype/liberation2/LiberationMono-Bold.ttf
+fonts-roboto-unhinted|roboto|truetype/roboto/unhinted/RobotoTTF/Roboto-Regular.ttf;truetype/roboto/unhinted/RobotoTTF/Roboto-Black.ttf;truetype/roboto/unhinted/RobotoTTF/Roboto-LightItalic.ttf;truetype/roboto/unhinted/RobotoCondensed-Regular.ttf;truetype/roboto/unhinted/RobotoCondensed-Bold.ttf;truetype/roboto/unhinted/RobotoCondensed-Italic.ttf
+fonts-roboto-slab|roboto-slab|opentype/roboto/slab/RobotoSlab-Regular.otf;opentype/roboto/slab/RobotoSlab-Bold.otf
+fonts-open-sans|open-sans|truetype/open-sans/OpenSans-Regular.ttf;truetype/open-sans/OpenSans-ExtraBold.ttf;truetype/open-sans/OpenSans-Italic.ttf;truetype/open-sans/OpenSans-CondBold.ttf;truetype/open-sans/OpenSans-CondLight.ttf
+fonts-lato|lato|truetype/lato/Lato-Regular.ttf;truetype/lato/Lato-Heavy.ttf;truetype/lato/Lato-LightItalic.ttf
+fonts-cantarell|cantarell|opentype/cantarell/Cantarell-Regular.otf;opentype/cantarell/Cantarell-ExtraBold.otf
+fonts-crosextra-carlito|carlito|truetype/crosextra/Carlito-Regular.ttf;truetype/crosextra/Carlito-BoldItalic.ttf
+fonts-crosextra-caladea|caladea|truetype/crosextra/Caladea-Regular.ttf;truetype/crosextra/Caladea-Bold.ttf
+fonts-lobster|lobster|opentype/lobster/lobster.otf
+fonts-lobstertwo|lobster-two|opentype/lobstertwo/LobsterTwo-Regular.otf;opentype/lobstertwo/LobsterTwo-Bold.otf
+fonts-dancingscript|dancing-script|opentype/dancingscript/DancingScript-Regular.otf;opentype/dancingscript/DancingScript-Bold.otf
+fonts-kaushanscript|kaushan-script|opentype/kaushanscript/KaushanScript-Regular.otf
+fonts-breip|breip|truetype/breip/Breip.ttf
+fonts-bebas-neue|bebas-neue|opentype/bebas-neue/BebasNeue-Regular.otf
+fonts-league-spartan|league-spartan|opentype/league-spartan/LeagueSpartan-Bold.otf;opentype/league-spartan/LeagueSpartan-Light.otf
+fonts-league-mono|league-mono|opentype/league-mono/LeagueMono-NarrowRegular.otf;opentype/league-mono/LeagueMono-WideBold.otf
+fonts-inconsolata|inconsolata|truetype/inconsolata/Inconsolata.otf
+fonts-jetbrains-mono|jetbrains-mono|truetype/jetbrains-mono/JetBrainsMono-Regular.ttf;truetype/jetbrains-mono/JetBrainsMono-BoldItalic.ttf
+fonts-firacode|fira-code|truetype/firacode/FiraCode-Regular.ttf
+fonts-anonymous-pro|anonymous-pro|truetype/anonymous-pro/Anonymous Pro.ttf
+fonts-courier-prime|courier-prime|opentype/courier-prime/Courier Prime.otf;opentype/courier-prime/Courier Prime Bold.otf
+fonts-ebgaramond|eb-garamond|opentype/ebgaramond/EBGaramond12-Regular.otf;opentype/ebgaramond/EBGaramond12-Italic.otf
+fonts-oldstandard|old-standard|truetype/fonts-oldstandard/OldStandard-Regular.ttf;truetype/fonts-oldstandard/OldStandard-Bold.ttf
+fonts-sil-charis|charis|truetype/charis/CharisSIL-Regular.ttf;truetype/charis/CharisSIL-BoldItalic.ttf
+fonts-comfortaa|comfortaa|truetype/comfortaa/Comfortaa-Regular.ttf;truetype/comfortaa/Comfortaa-Bold.ttf
+fonts-quicksand|quicksand|truetype/quicksand/Quicksand-Regular.ttf;truetype/quicksand/Quicksand-Bold.ttf
+fonts-cabin|cabin|opentype/cabin/Cabin-Regular.otf;opentype/cabin/Cabin-SemiBoldItalic.otf
+fonts-yanone-kaffeesatz|yanone-kaffeesatz|opentype/yanone-kaffeesatz/YanoneKaffeesatz-Regular.otf;opentype/yanone-kaffeesatz/YanoneKaffeesatz-Bold.otf
+fonts-tuffy|tuffy|truetype/tuffy/Tuffy.ttf;truetype/tuffy/Tuffy_Bold.ttf
+fonts-humor-sans|humor-sans|truetype/humor-sans/Humor-Sans.ttf
+LIST
+rm -rf "$work"
+echo "fonts: $(find "$repo/fonts" -name '*.[ot]tf' | wc -l) files"
