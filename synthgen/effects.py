@@ -1,0 +1,109 @@
+"""Geometric and photometric effects.
+
+Geometric effects are one 3x3 matrix applied to the text layer's pixels and to its quads
+alike (``distortion_matrix`` + ``warp_layer``), so the boxes move exactly with the ink.
+Photometric effects change pixels only. Each effect takes parameters already sampled from
+an rng, so the same parameters give the same bytes.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .geometry import rotation_matrix, shear_matrix, transform_quads, translation_matrix
+
+__all__ = [
+    "distortion_matrix",
+    "warp_layer",
+    "relative_luminance",
+    "contrast_ratio",
+    "pick_text_color",
+    "brightness_contrast",
+    "gaussian_blur",
+    "downscale_upscale",
+    "gaussian_noise",
+    "jpeg_artifacts",
+]
+
+
+def distortion_matrix(box: np.ndarray, *, rotation=0.0, shear=0.0, perspective=None) -> np.ndarray:
+    """3x3 matrix distorting a text layer about the centre of ``box`` (a ``[4, 2]`` quad).
+
+    Args:
+        rotation: degrees, clockwise on screen.
+        shear: horizontal shear factor.
+        perspective: ``[4, 2]`` corner displacements as fractions of the box width/height,
+            or ``None``.
+    """
+    box = np.asarray(box, np.float32)
+    c = box.mean(0)
+    m = np.eye(3)
+    if perspective is not None:
+        w = float(np.linalg.norm(box[1] - box[0]))
+        h = float(np.linalg.norm(box[3] - box[0]))
+        dst = box + np.asarray(perspective, np.float32) * np.array([w, h], np.float32)
+        m = cv2.getPerspectiveTransform(box, dst.astype(np.float32)).astype(np.float64)
+    d = translation_matrix(c[0], c[1]) @ rotation_matrix(rotation) @ shear_matrix(shear) @ translation_matrix(-c[0], -c[1])
+    return d @ m
+
+
+def warp_layer(alpha: np.ndarray, m: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Warp a uint8 layer by the 3x3 matrix ``m`` into a ``height x width`` image (bilinear)."""
+    return cv2.warpPerspective(alpha, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def relative_luminance(rgb) -> np.ndarray:
+    """Relative luminance (0..1) of sRGB values in 0..255; last axis RGB, or grey scalars."""
+    v = (np.asarray(rgb, np.float64) / 255.0) ** 2.2
+    if v.ndim and v.shape[-1] == 3:
+        return v @ np.array([0.2126, 0.7152, 0.0722])
+    return v
+
+
+def contrast_ratio(l1, l2):
+    """WCAG contrast ratio between two relative luminances (1..21)."""
+    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def pick_text_color(bg_lum: float, min_contrast: float, rng: np.random.Generator, n_try: int = 12) -> np.ndarray:
+    """An RGB colour (float 0..255) with at least ``min_contrast`` against luminance ``bg_lum``.
+
+    Random candidates are tried first; if none passes, black or white, whichever contrasts more.
+    """
+    cand = rng.uniform(0, 255, (n_try, 3))
+    ok = np.flatnonzero(contrast_ratio(relative_luminance(cand), bg_lum) >= min_contrast)
+    if len(ok):
+        return cand[ok[0]]
+    return np.zeros(3) if contrast_ratio(0.0, bg_lum) >= contrast_ratio(1.0, bg_lum) else np.full(3, 255.0)
+
+
+def brightness_contrast(img: np.ndarray, brightness: float, contrast: float) -> np.ndarray:
+    return (img - 127.5) * contrast + 127.5 + brightness
+
+
+def gaussian_blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    out = cv2.GaussianBlur(img, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
+    return out.reshape(img.shape)
+
+
+def downscale_upscale(img: np.ndarray, factor: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).reshape(img.shape)
+
+
+def gaussian_noise(img: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    return img + rng.standard_normal(img.shape, dtype=np.float32) * np.float32(sigma)
+
+
+def jpeg_artifacts(img_u8: np.ndarray, quality: int) -> np.ndarray:
+    """Encode and decode a uint8 ``[H, W]`` or ``[H, W, 3]`` image as JPEG."""
+    ok, buf = cv2.imencode(".jpg", img_u8, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    flag = cv2.IMREAD_GRAYSCALE if img_u8.ndim == 2 else cv2.IMREAD_COLOR
+    return cv2.imdecode(buf, flag).reshape(img_u8.shape)
+
+
+# re-exported for callers that move points with a layer
+transform_points = transform_quads

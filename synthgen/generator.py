@@ -1,0 +1,343 @@
+"""One word crop: text -> font -> render -> geometry -> background -> colours -> effects -> encode.
+
+Every random choice of a sample comes from one ``numpy.random.Generator``; the shard writer
+derives it from ``(seed, sample index, attempt)``, so a sample does not depend on which
+process made it, nor on the shard size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from . import effects as fx
+from .backgrounds import PROCEDURAL_KINDS, BackgroundLibrary, bundled_backgrounds_dir, procedural_background
+from .charset import Charset
+from .config import resolve_config
+from .fonts import FontLibrary, NoFontCoversText, bundled_fonts_dir
+from .geometry import quads_bounds, scale_matrix, transform_quads, translation_matrix
+from .render import GlyphCache, render_text
+from .text import TextSource, default_catalog_path, load_catalog
+
+__all__ = ["Sample", "WordGenerator", "SampleRejected", "PARAM_FIELDS", "sample_rng", "encode_image", "decode_image"]
+
+#: Per-sample parameters stored with every crop (float32 each; 0 where an effect is off).
+PARAM_FIELDS = (
+    "font_size", "char_spacing", "text_height", "rotation", "shear", "perspective", "curve",
+    "curve_amplitude", "stroke_width", "shadow", "underline", "brightness", "contrast",
+    "blur_sigma", "downscale", "noise_sigma", "jpeg_quality", "text_r", "text_g", "text_b",
+    "contrast_ratio", "attempt",
+)
+
+
+class SampleRejected(ValueError):
+    """A candidate sample was rejected (counted by ``reason``); the caller tries the next one."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+@dataclass
+class Sample:
+    """One generated crop.
+
+    Attributes:
+        image: uint8 ``[H, W]`` (grey) or ``[H, W, 3]`` (RGB); exactly what the shard stores.
+        text: the label.
+        char_quads: float32 ``[n, 4, 2]``, one per non-space character, crop pixels, clockwise from top-left.
+        word_quads: float32 ``[m, 4, 2]``, one per word.
+        font: font id in the generator's font table.
+        background: background id in the generator's background table.
+        params: the sampled parameters, keyed by :data:`PARAM_FIELDS`.
+        encoded: the stored bytes (JPEG/PNG) or ``None`` for raw storage.
+        debug: with ``debug=True``: the layer, its per-character patches and the 3x3 matrix
+            from layer to crop.
+    """
+
+    image: np.ndarray
+    text: str
+    char_quads: np.ndarray
+    word_quads: np.ndarray
+    font: int
+    background: int
+    params: dict
+    encoded: bytes | None = None
+    debug: dict = field(default_factory=dict, repr=False)
+
+
+def sample_rng(seed: int, index: int, attempt: int = 0) -> np.random.Generator:
+    """The generator of sample ``index`` (its ``attempt``-th candidate) for ``seed``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=seed, spawn_key=(index, attempt))))
+
+
+def encode_image(img: np.ndarray, codec: str, quality: int) -> bytes | None:
+    if codec == "raw":
+        return None
+    if codec == "jpeg":
+        ok, buf = cv2.imencode(".jpg", _to_cv(img), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    else:
+        ok, buf = cv2.imencode(".png", _to_cv(img), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    if not ok:
+        raise RuntimeError(f"OpenCV failed to encode a {img.shape} image as {codec}")
+    return buf.tobytes()
+
+
+def decode_image(data, channels: int) -> np.ndarray:
+    """Decode stored JPEG/PNG bytes to uint8 ``[H, W]`` (grey) or ``[H, W, 3]`` RGB."""
+    buf = np.frombuffer(data, np.uint8) if not isinstance(data, np.ndarray) else data
+    img = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE if channels == 1 else cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError("image bytes do not decode")
+    return img if channels == 1 else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def _to_cv(img):
+    return img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2BGR)
+
+
+def _resolve_folders(value, bundled: Path) -> list[str]:
+    return [str(bundled)] if value is None else list(value)
+
+
+class WordGenerator:
+    """Makes word crops from a resolved config (see :mod:`synthgen.config`).
+
+    Args:
+        config: option overrides (a dict); unknown keys or bad values raise ``ValueError``.
+        titles: catalog titles to use instead of the ``catalog`` option (for tests and notebooks).
+
+    The object pickles without its caches, so it can be sent to worker processes.
+    """
+
+    def __init__(self, config: dict | None = None, *, titles: list[str] | None = None):
+        cfg = resolve_config(config)
+        self.config = cfg
+        self.charset = Charset(cfg["charset"])
+        if titles is None:
+            catalog = cfg["catalog"] or default_catalog_path()
+            titles = load_catalog(catalog, column=cfg["catalog_column"])
+        self.text = TextSource(
+            titles,
+            self.charset,
+            oov_policy=cfg["oov_policy"],
+            min_length=cfg["min_length"],
+            max_length=cfg["max_length"],
+            length_distribution=cfg["length_distribution"],
+            word_weighting=cfg["word_weighting"],
+            phrase_prob=cfg["phrase_prob"],
+            max_phrase_words=cfg["max_phrase_words"],
+        )
+        self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]), self.charset)
+        self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))
+        self.channels = 3 if cfg["color"] else 1
+        self.height, self.width = cfg["height"], cfg["width"]
+        self._glyphs = GlyphCache()
+        self._proc_cum = np.cumsum(cfg["procedural_weights"])
+        self._align_cum = np.cumsum(cfg["align"])
+        if cfg["image_background_prob"] > 0 and len(self.backgrounds) == 0:
+            self._img_bg_prob = 0.0
+        else:
+            self._img_bg_prob = cfg["image_background_prob"]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_glyphs"] = GlyphCache()
+        return state
+
+    @property
+    def image_shape(self) -> tuple:
+        return (self.height, self.width) if self.channels == 1 else (self.height, self.width, 3)
+
+    # ------------------------------------------------------------------ sampling
+    def make_sample(self, rng: np.random.Generator, *, text: str | None = None, debug: bool = False) -> Sample:
+        """One crop from ``rng``; raises :class:`SampleRejected` or :class:`NoFontCoversText` for a bad candidate."""
+        cfg = self.config
+        H, W, C = self.height, self.width, self.channels
+        if text is None:
+            text = self.text.sample(rng)
+        font_id = self.fonts.pick(text, rng)
+        font_path = self.fonts.fonts[font_id].path
+        p = dict.fromkeys(PARAM_FIELDS, 0.0)
+
+        # ---- sizes: render near the displayed size (render_scale), fit the crop
+        ids = self.charset.indices(text)
+        spacing_frac = rng.uniform(*cfg["char_spacing"])
+        th = rng.uniform(*cfg["text_height"])
+        margin = rng.uniform(*cfg["margin"]) * H
+        render_scale = rng.uniform(*cfg["render_scale"])
+        line100 = float(self.fonts.ascent[font_id] + self.fonts.descent[font_id])
+        n_sp = text.count(" ")
+        width100 = float(self.fonts.advance[font_id, ids].sum()) + 100 * spacing_frac * max(len(text) - 1, 0) + 28.0 * n_sp
+        disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
+        size = int(np.clip(round(disp * render_scale), cfg["min_font_size"], cfg["max_font_size"]))
+        spacing = spacing_frac * size
+
+        # ---- style and geometry choices
+        stroke = int(rng.integers(cfg["stroke_width"][0], cfg["stroke_width"][1] + 1)) if rng.random() < cfg["stroke_prob"] else 0
+        shadow = rng.random() < cfg["shadow_prob"]
+        curve = None
+        if rng.random() < cfg["curve_prob"] and len(ids) > 2:
+            amp = rng.uniform(*cfg["curve_amplitude"]) * size
+            if rng.random() < 0.5:
+                curve = ("arc", float(amp * rng.choice([-1.0, 1.0])))
+                p["curve"] = 1.0
+            else:
+                period = max(width100 * size / 100.0, 1.0) * rng.uniform(0.6, 1.6)
+                curve = ("wave", float(amp), float(period), float(rng.uniform(0, 2 * np.pi)))
+                p["curve"] = 2.0
+            p["curve_amplitude"] = amp
+        underline = curve is None and rng.random() < cfg["underline_prob"]
+        rotation = rng.uniform(*cfg["rotation"]) if rng.random() < cfg["rotation_prob"] else 0.0
+        shear = rng.uniform(*cfg["shear"]) if rng.random() < cfg["shear_prob"] else 0.0
+        persp = None
+        if rng.random() < cfg["perspective_prob"]:
+            mag = rng.uniform(*cfg["perspective"])
+            persp = rng.uniform(-mag, mag, (4, 2))
+            p["perspective"] = mag
+
+        layer = render_text(text, font_path, size, self._glyphs, spacing=spacing, grow=stroke, curve=curve, underline=underline)
+        if layer.char_quads.shape[0] == 0:
+            raise SampleRejected("empty_text", repr(text))
+
+        # ---- one matrix: distortion about the line centre, then scale and place in the crop
+        box = layer.line_box
+        lq = layer.char_quads
+        ink_box = np.array(quads_bounds(lq), np.float32)
+        x0, y0 = min(box[0, 0], ink_box[0]), min(box[0, 1], ink_box[1])
+        x1, y1 = max(box[2, 0], ink_box[2]), max(box[2, 1], ink_box[3])
+        full = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+        d = fx.distortion_matrix(full, rotation=rotation, shear=shear, perspective=persp)
+        pts = transform_quads(np.concatenate([full, lq.reshape(-1, 2)]), d)
+        bx0, by0 = pts.min(0)
+        bx1, by1 = pts.max(0)
+        bw, bh = max(bx1 - bx0, 1e-3), max(by1 - by0, 1e-3)
+        line_h = float(box[3, 1] - box[0, 1])
+        scale = min(th * H / max(line_h, 1.0), (H - 2 * margin) / bh, (W - 2 * margin) / bw)
+        if scale <= 0:
+            raise SampleRejected("does_not_fit", repr(text))
+        free_x = W - 2 * margin - bw * scale
+        free_y = H - 2 * margin - bh * scale
+        a = int(np.searchsorted(self._align_cum, rng.random() * self._align_cum[-1], side="right"))
+        fxo = 0.5 if a == 0 else (0.0 if a == 1 else rng.random())
+        ox = margin + max(free_x, 0) * fxo
+        oy = margin + max(free_y, 0) * rng.uniform(0.2, 0.8)
+        m = translation_matrix(ox, oy) @ scale_matrix(scale) @ translation_matrix(-bx0, -by0) @ d
+        alpha = fx.warp_layer(layer.alpha, m, W, H)
+        char_quads = transform_quads(lq, m)
+        word_boxes = []
+        for s, e in layer.word_spans:
+            q = lq[s : e + 1].reshape(-1, 2)
+            wx0, wy0 = q.min(0)
+            wx1, wy1 = q.max(0)
+            word_boxes.append([[wx0, wy0], [wx1, wy0], [wx1, wy1], [wx0, wy1]])
+        word_quads = transform_quads(np.array(word_boxes, np.float32).reshape(-1, 4, 2), m)
+        lim = np.array([W - 0.5, H - 0.5], np.float32)
+        if (char_quads < -0.5 - 1e-3).any() or (char_quads > lim + 1e-3).any():
+            raise SampleRejected("outside_crop", repr(text))
+        np.clip(char_quads, -0.5, lim, out=char_quads)
+        np.clip(word_quads, -0.5, lim, out=word_quads)
+
+        # ---- background and colours
+        bg, bg_id = self._background(rng, H, W, C)
+        a32 = alpha.astype(np.float32) * np.float32(1 / 255)
+        wsum = float(a32.sum())
+        if wsum < 1.0:
+            raise SampleRejected("no_ink", repr(text))
+        bg_mean = (bg * a32[..., None]).reshape(-1, C).sum(0) / wsum
+        bg_lum = float(fx.relative_luminance(bg_mean if C == 3 else bg_mean[0]))
+        color = fx.pick_text_color(bg_lum, cfg["min_contrast"], rng)
+        text_lum = float(fx.relative_luminance(color))
+        color_c = color if C == 3 else np.array([255.0 * text_lum ** (1 / 2.2)])
+        p["contrast_ratio"] = float(fx.contrast_ratio(text_lum, bg_lum))
+        out = bg
+        if shadow:
+            dx, dy = rng.uniform(*cfg["shadow_offset"], 2) * rng.choice([-1.0, 1.0], 2)
+            sh = cv2.warpAffine(alpha, np.float32([[1, 0, dx], [0, 1, dy]]), (W, H)).astype(np.float32) * np.float32(1 / 255)
+            sb = rng.uniform(*cfg["shadow_blur"])
+            if sb > 0.05:
+                sh = cv2.GaussianBlur(sh, (0, 0), sb)
+            opacity = rng.uniform(0.4, 0.9)
+            scol = np.zeros(C) if text_lum > 0.3 else np.full(C, 255.0 if bg_lum < 0.2 else 0.0)
+            out = _blend(out, sh * opacity, scol)
+            p["shadow"] = 1.0
+        if stroke:
+            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * stroke + 1, 2 * stroke + 1))
+            salpha = fx.warp_layer(cv2.dilate(layer.alpha, k), m, W, H).astype(np.float32) * np.float32(1 / 255)
+            scol = fx.pick_text_color(text_lum, cfg["min_contrast"], rng)
+            if C == 1:
+                scol = np.array([255.0 * float(fx.relative_luminance(scol)) ** (1 / 2.2)])
+            out = _blend(out, salpha, scol)
+            p["stroke_width"] = stroke
+        out = _blend(out, a32, color_c)
+        p["underline"] = float(underline)
+
+        # ---- photometric effects
+        if rng.random() < cfg["brightness_contrast_prob"]:
+            p["brightness"] = rng.uniform(*cfg["brightness"])
+            p["contrast"] = rng.uniform(*cfg["contrast"])
+            out = fx.brightness_contrast(out, p["brightness"], p["contrast"])
+        if rng.random() < cfg["blur_prob"]:
+            p["blur_sigma"] = rng.uniform(*cfg["blur_sigma"])
+            out = fx.gaussian_blur(out, p["blur_sigma"])
+        if rng.random() < cfg["downscale_prob"]:
+            p["downscale"] = rng.uniform(*cfg["downscale"])
+            out = fx.downscale_upscale(out, p["downscale"])
+        if rng.random() < cfg["noise_prob"]:
+            p["noise_sigma"] = rng.uniform(*cfg["noise_sigma"])
+            out = fx.gaussian_noise(out, p["noise_sigma"], rng)
+        img = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        img = img[..., 0] if C == 1 else img
+        if rng.random() < cfg["jpeg_prob"]:
+            p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
+            img = fx.jpeg_artifacts(img, p["jpeg_quality"])
+        encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
+        if cfg["image_codec"] == "jpeg":
+            img = decode_image(encoded, C)  # the sample is what the shard will hold
+
+        p.update(font_size=size, char_spacing=spacing_frac, text_height=th, rotation=rotation, shear=shear,
+                 text_r=color[0], text_g=color[1], text_b=color[2])
+        dbg = {}
+        if debug:
+            dbg = {"layer": layer, "matrix": m, "alpha": alpha}
+        return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg)
+
+    def _background(self, rng, H, W, C):
+        if self._img_bg_prob > 0 and rng.random() < self._img_bg_prob:
+            i = int(rng.integers(len(self.backgrounds)))
+            crop = self.backgrounds.crop(i, H, W, C, rng, self.config["background_scale"])
+            if crop is not None:
+                return crop, i
+        k = int(np.searchsorted(self._proc_cum, rng.random() * self._proc_cum[-1], side="right"))
+        kind = PROCEDURAL_KINDS[min(k, len(PROCEDURAL_KINDS) - 1)]
+        return procedural_background(kind, H, W, C, rng), self.backgrounds.procedural_id(kind)
+
+    def sample_at(self, seed: int, index: int, *, debug: bool = False) -> tuple[Sample, dict]:
+        """Sample ``index`` of the run with ``seed``: tries candidates until one is accepted.
+
+        Returns the sample and the count of rejected candidates by reason.
+        """
+        rejects: dict = {}
+        for attempt in range(self.config["max_attempts"]):
+            rng = sample_rng(seed, index, attempt)
+            try:
+                s = self.make_sample(rng, debug=debug)
+            except (SampleRejected, NoFontCoversText) as e:
+                reason = e.reason if isinstance(e, SampleRejected) else "no_font_covers_text"
+                rejects[reason] = rejects.get(reason, 0) + 1
+                continue
+            s.params["attempt"] = attempt
+            return s, rejects
+        raise RuntimeError(
+            f"Sample {index} was rejected {self.config['max_attempts']} times in a row ({rejects}); "
+            "the fonts, charset or size options cannot produce valid crops. Check that the fonts cover the catalog "
+            "text and that the crop size fits the text lengths."
+        )
+
+
+def _blend(out: np.ndarray, a: np.ndarray, color: np.ndarray) -> np.ndarray:
+    """``out * (1 - a) + color * a``; ``out`` ``[H, W, C]``, ``a`` ``[H, W]`` in 0..1, ``color`` ``[C]``."""
+    return out + (np.asarray(color, np.float32) - out) * a[..., None]
