@@ -223,8 +223,9 @@ class WordGenerator:
         free_y = H - 2 * margin - bh * scale
         a = int(np.searchsorted(self._align_cum, rng.random() * self._align_cum[-1], side="right"))
         fxo = 0.5 if a == 0 else (0.0 if a == 1 else rng.random())
-        ox = margin + max(free_x, 0) * fxo
-        oy = margin + max(free_y, 0) * rng.uniform(0.2, 0.8)
+        # pixel centres sit at integers, so the crop spans -0.5 .. W - 0.5
+        ox = margin - 0.5 + max(free_x, 0) * fxo
+        oy = margin - 0.5 + max(free_y, 0) * rng.uniform(0.2, 0.8)
         m = translation_matrix(ox, oy) @ scale_matrix(scale) @ translation_matrix(-bx0, -by0) @ d
         alpha = fx.warp_layer(layer.alpha, m, W, H)
         char_quads = transform_quads(lq, m)

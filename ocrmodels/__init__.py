@@ -1,0 +1,1 @@
+"""ocrmodels: recognizer and detector models trained on synthgen data (coming next)."""

@@ -1,0 +1,247 @@
+"""``synthgen generate / verify / inspect / preview``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _positive_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {v}")
+    return v
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="synthgen", description="Synthetic OCR word crops with exact character boxes, in HDF5 shards.")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    g = sub.add_parser("generate", help="generate word crops into shards")
+    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--count", required=True, type=_positive_int, help="number of crops")
+    g.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    g.add_argument("--seed", type=_seed, default=0, help="seed (default 0); same seed and config, same bytes")
+    g.add_argument("--shard-size", type=_positive_int, default=5000, help="crops per shard (default 5000)")
+    g.add_argument("--split", default="train", help="shard name prefix (default train)")
+    g.add_argument("--catalog", help="catalog file: .txt (one title per line), .csv or .jsonl")
+    g.add_argument("--catalog-column", help="CSV column / JSONL field with the text (default title)")
+    g.add_argument("--config", help="YAML file of generator options")
+    g.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override one option (YAML value), e.g. --set color=true --set rotation=[-10,10]")
+    g.add_argument("--resume", action="store_true", help="complete an interrupted run in --out")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    v = sub.add_parser("verify", help="check every invariant of every shard; exit 1 naming bad shards")
+    v.add_argument("dir", help="dataset folder or a single .h5 shard")
+
+    i = sub.add_parser("inspect", help="counts, charset, fonts, backgrounds and text lengths")
+    i.add_argument("dir", help="dataset folder or a single .h5 shard")
+    i.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("preview", help="contact sheet PNG with char quads drawn")
+    p.add_argument("dir", help="dataset folder or a single .h5 shard")
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--count", type=_positive_int, default=48, help="samples on the sheet (default 48)")
+    p.add_argument("--cols", type=_positive_int, default=4, help="columns (default 4)")
+    p.add_argument("--scale", type=_positive_int, default=3, help="magnification (default 3)")
+    p.add_argument("--seed", type=_seed, default=0, help="which samples are picked")
+    return ap
+
+
+def _config_from_args(a) -> dict:
+    import yaml
+
+    from .config import load_config_file
+
+    cfg = load_config_file(a.config) if a.config else {}
+    for item in a.set:
+        if "=" not in item:
+            raise ValueError(f"--set expects KEY=VALUE. Received: {item!r}")
+        k, val = item.split("=", 1)
+        try:
+            cfg[k.strip()] = yaml.safe_load(val)
+        except yaml.YAMLError as e:
+            raise ValueError(f"--set {item!r}: the value is not valid YAML ({e}).") from None
+    if a.catalog:
+        cfg["catalog"] = a.catalog
+    if a.catalog_column:
+        cfg["catalog_column"] = a.catalog_column
+    return cfg
+
+
+def _shard_paths(d: str) -> list[Path]:
+    from .shards import parse_shard_name
+
+    p = Path(d)
+    if p.is_file():
+        return [p]
+    if not p.is_dir():
+        raise FileNotFoundError(f"No such dataset folder or shard: {d!r}.")
+    paths = sorted(x for x in p.glob("*.h5") if parse_shard_name(x.name))
+    if not paths:
+        raise FileNotFoundError(f"No shard ({{split}}-NNNNN-of-NNNNN.h5) in {d!r}.")
+    return paths
+
+
+def cmd_generate(a) -> int:
+    import time
+
+    from .parallel import generate
+
+    t0 = time.perf_counter()
+    r = generate(a.out, a.count, config=_config_from_args(a), seed=a.seed, workers=a.workers,
+                 shard_size=a.shard_size, split=a.split, resume=a.resume, progress=not a.no_progress)
+    dt = time.perf_counter() - t0
+    print(f"wrote {r['written']} shard(s), kept {r['skipped']} complete one(s): {r['count']} crops in {r['num_shards']} "
+          f"shard(s) under {r['out']} ({dt:.1f} s)")
+    rej = sum(r["rejects"].values())
+    print(f"rejected candidates: {rej}" + (f" {dict(sorted(r['rejects'].items()))}" if rej else ""))
+    print(f"catalog text: {r['text_report']}")
+    return 0
+
+
+def cmd_verify(a) -> int:
+    from .parallel import MANIFEST_NAME
+    from .shards import parse_shard_name, verify_shard
+
+    p = Path(a.dir)
+    paths = _shard_paths(a.dir)
+    expected, bad, total = None, 0, 0
+    if p.is_dir() and (p / MANIFEST_NAME).exists():
+        m = json.loads((p / MANIFEST_NAME).read_text())
+        expected = {"split": m["split"], "num_shards": m["num_shards"], "config": m["config"]}
+        have = {parse_shard_name(x.name)[1] for x in paths if parse_shard_name(x.name)[0] == m["split"]}
+        missing = sorted(set(range(m["num_shards"])) - have)
+        if missing:
+            bad += 1
+            print(f"MISSING {len(missing)} shard(s) of {m['num_shards']}: first {missing[:5]} (run generate --resume)")
+        for t in sorted(p.glob("*.h5.tmp")):
+            print(f"NOTE leftover temporary file {t.name} (an interrupted run; generate --resume removes it)")
+    for path in paths:
+        problems = verify_shard(path, expected=expected)
+        if problems:
+            bad += 1
+            print(f"BAD {path}")
+            for pr in problems:
+                print(f"    - {pr}")
+        else:
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                total += int(f.attrs["count"])
+    print(f"{len(paths)} shard(s) checked, {bad} problem(s); {total} crops in sound shards")
+    return 1 if bad else 0
+
+
+def cmd_inspect(a) -> int:
+    import numpy as np
+
+    from .shards import Shard
+
+    paths = _shard_paths(a.dir)
+    total, fonts, bgs, lengths, rejects = 0, Counter(), Counter(), Counter(), Counter()
+    charset = config = None
+    per_shard = []
+    for path in paths:
+        with Shard(path) as s:
+            f = s._file()
+            n = len(s)
+            total += n
+            per_shard.append((path.name, n))
+            charset = s.attrs["charset"]
+            config = s.config
+            ft = [r["name"] for r in s.font_table()]
+            bt = s.background_table()
+            for k, c in zip(*np.unique(f["font"][()], return_counts=True)):
+                fonts[ft[k]] += int(c)
+            for k, c in zip(*np.unique(f["background"][()], return_counts=True)):
+                bgs[bt[k]] += int(c)
+            for t in s.texts():
+                lengths[len(t)] += 1
+            rejects.update(json.loads(s.attrs.get("rejects", "{}")))
+    info = {
+        "shards": len(paths), "crops": total, "charset": charset, "charset_size": len(charset),
+        "image": f"{config['height']}x{config['width']} {'RGB' if config['color'] else 'grey'} ({config['image_codec']})",
+        "fonts_used": len(fonts), "backgrounds_used": len(bgs),
+        "fonts": dict(fonts.most_common()), "backgrounds": dict(bgs.most_common()),
+        "lengths": dict(sorted(lengths.items())), "rejects": dict(rejects),
+        "bytes_per_crop": round(sum(p.stat().st_size for p in paths) / max(total, 1), 1),
+    }
+    if a.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    print(f"{info['crops']} crops in {info['shards']} shard(s); {info['image']}; {info['bytes_per_crop']} bytes/crop on disk")
+    print(f"charset ({info['charset_size']}): {charset}")
+    print(f"fonts used: {len(fonts)}")
+    for name, c in fonts.most_common(10):
+        print(f"  {c:8d}  {name}")
+    if len(fonts) > 10:
+        print(f"  ... and {len(fonts) - 10} more")
+    print(f"backgrounds used: {len(bgs)}")
+    for name, c in bgs.most_common(10):
+        print(f"  {c:8d}  {name}")
+    if len(bgs) > 10:
+        print(f"  ... and {len(bgs) - 10} more")
+    print("text length histogram:")
+    peak = max(lengths.values())
+    for L in range(1, max(lengths) + 1):
+        c = lengths.get(L, 0)
+        print(f"  {L:3d} {c:8d} {'#' * round(40 * c / peak)}")
+    print(f"rejected candidates: {dict(rejects) or 0}")
+    return 0
+
+
+def cmd_preview(a) -> int:
+    import numpy as np
+
+    from .preview import save_contact_sheet
+    from .shards import Shard
+
+    shards = [Shard(p) for p in _shard_paths(a.dir)]
+    sizes = np.array([len(s) for s in shards])
+    total = int(sizes.sum())
+    rng = np.random.default_rng(a.seed)
+    picks = np.sort(rng.choice(total, size=min(a.count, total), replace=False))
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    samples = []
+    for g in picks:
+        k = int(np.searchsorted(starts, g, side="right") - 1)
+        samples.append(shards[k][int(g - starts[k])])
+    path = save_contact_sheet(samples, a.out, cols=a.cols, scale=a.scale)
+    print(f"wrote {len(samples)} samples to {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    a = _parser().parse_args(argv)
+    try:
+        return {"generate": cmd_generate, "verify": cmd_verify, "inspect": cmd_inspect, "preview": cmd_preview}[a.cmd](a)
+    except KeyboardInterrupt:
+        print("synthgen: interrupted; complete shards are kept, run the same command with --resume to finish.", file=sys.stderr)
+        return 130
+    except (ValueError, FileNotFoundError, OSError) as e:
+        print(f"synthgen: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Many shards in parallel: one shard per task on joblib processes, resumable.
+
+Sample ``k`` of a run is made from ``(seed, k)`` alone, and shard ``i`` holds samples
+``i * shard_size ..``, so the bytes of every shard are the same whatever the number of
+workers, the order tasks finish in, or how often the run was interrupted and resumed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import warnings
+from pathlib import Path
+
+from .generator import WordGenerator
+from .shards import SCHEMA_VERSION, Shard, ShardWriter, parse_shard_name, shard_name
+
+__all__ = ["generate", "MANIFEST_NAME", "GenerateResult"]
+
+MANIFEST_NAME = "synthgen.json"
+_WORKER_GENERATORS: dict = {}
+
+
+class GenerateResult(dict):
+    """Summary of a run: ``out``, ``count``, ``num_shards``, ``written``, ``skipped``, ``rejects``, ``oov``."""
+
+
+def _fingerprint(gen: WordGenerator) -> str:
+    return hashlib.sha1(json.dumps([gen.config, gen.text.num_words, gen.charset.chars], sort_keys=True).encode()).hexdigest()
+
+
+def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -> dict:
+    # keep one generator per worker process so glyph and background caches survive across shards
+    gen = _WORKER_GENERATORS.setdefault(fp, gen)
+    path = Path(out_dir) / shard_name(split, i, n)
+    attrs = {
+        "kind": "words",
+        "split": split,
+        "shard_index": i,
+        "num_shards": n,
+        "first_index": start,
+        "seed": seed,
+        "config": json.dumps(gen.config, sort_keys=True),
+        "charset": gen.charset.chars,
+        "generator": "synthgen",
+    }
+    rejects: dict = {}
+    pending = 0
+    with ShardWriter(path, attrs=attrs, image_shape=gen.image_shape, image_codec=gen.config["image_codec"],
+                     font_table=gen.fonts.table(), background_table=gen.backgrounds.table()) as w:
+        for k in range(start, stop):
+            s, r = gen.sample_at(seed, k)
+            for key, v in r.items():
+                rejects[key] = rejects.get(key, 0) + v
+            w.add(s)
+            pending += 1
+            if queue is not None and pending >= 200:
+                queue.put(pending)
+                pending = 0
+        w.attrs["rejects"] = json.dumps(rejects, sort_keys=True)
+    if queue is not None and pending:
+        queue.put(pending)
+    return {"shard": i, "count": stop - start, "rejects": rejects}
+
+
+def _check_out_dir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"Cannot create the output folder {str(out)!r}: {e.strerror}. Choose a writable folder.") from None
+    if not out.is_dir():
+        raise ValueError(f"Output path {str(out)!r} exists and is not a folder.")
+    probe = out / ".synthgen-write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ValueError(f"The output folder {str(out)!r} is not writable: {e.strerror}. Choose a writable folder.") from None
+
+
+def generate(
+    out_dir,
+    count: int,
+    *,
+    config: dict | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    shard_size: int = 5000,
+    split: str = "train",
+    resume: bool = False,
+    progress: bool = True,
+    generator: WordGenerator | None = None,
+) -> GenerateResult:
+    """Generate ``count`` word crops into shards under ``out_dir``.
+
+    Args:
+        out_dir: the output folder (created). It must hold no shards unless ``resume``.
+        count: number of crops (> 0).
+        config: generator options (see :mod:`synthgen.config`).
+        seed: the run's seed; the same config and seed give byte-identical shards.
+        workers: worker processes (>= 1).
+        shard_size: crops per shard (> 0).
+        split: the shard name prefix (``train``, ``val``, ...).
+        resume: keep the complete shards already in ``out_dir`` and make only the missing ones;
+            the options must match the folder's manifest.
+        progress: show a tqdm progress bar.
+        generator: a ready :class:`WordGenerator` (its config is used instead of ``config``).
+    """
+    for name, v, lo in (("count", count, 1), ("workers", workers, 1), ("shard_size", shard_size, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}. Received: {name}={v!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer. Received: seed={seed!r}")
+    if not split or not all(c.isalnum() or c in "_." for c in split):
+        raise ValueError(f"split must be a name of letters, digits, '_' or '.'. Received: split={split!r}")
+    out = Path(out_dir)
+    gen = generator if generator is not None else WordGenerator(config)
+    _check_out_dir(out)
+    n = (count + shard_size - 1) // shard_size
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "words",
+        "split": split,
+        "count": count,
+        "shard_size": shard_size,
+        "num_shards": n,
+        "seed": seed,
+        "config": gen.config,
+    }
+    mpath = out / MANIFEST_NAME
+    existing = sorted(p for p in out.glob("*.h5") if parse_shard_name(p.name))
+    if mpath.exists():
+        try:
+            old = json.loads(mpath.read_text())
+        except ValueError:
+            raise ValueError(f"The manifest {str(mpath)!r} is not JSON. Move it away or use a new output folder.") from None
+        if not resume:
+            raise ValueError(
+                f"The output folder {str(out)!r} already holds a dataset. Pass resume=True (CLI: --resume) to "
+                "complete it, or choose a new folder."
+            )
+        diff = sorted(k for k in manifest if old.get(k) != manifest[k])
+        if diff:
+            raise ValueError(
+                f"Cannot resume into {str(out)!r}: these settings differ from the ones it was started with: {diff}. "
+                "Resume with the same count, seed, shard size, split and config, or use a new folder."
+            )
+    elif existing and not resume:
+        raise ValueError(f"The output folder {str(out)!r} already holds shards. Choose an empty folder.")
+    tmp = mpath.with_name(mpath.name + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.replace(tmp, mpath)
+
+    for p in out.glob("*.h5.tmp"):  # leftovers of an interrupted run: never complete, always redone
+        p.unlink()
+    todo, skipped = [], 0
+    for i in range(n):
+        start, stop = i * shard_size, min((i + 1) * shard_size, count)
+        path = out / shard_name(split, i, n)
+        if path.exists():
+            if _shard_complete(path, stop - start, seed, gen.config):
+                skipped += 1
+                continue
+            warnings.warn(f"Shard {str(path)!r} is incomplete or unreadable; it is generated again.", stacklevel=2)
+            path.unlink()
+        todo.append((i, start, stop))
+
+    fp = _fingerprint(gen)
+    result = GenerateResult(out=str(out), count=count, num_shards=n, written=0, skipped=skipped, rejects={})
+    done_before = sum(min((i + 1) * shard_size, count) - i * shard_size for i in range(n)) - sum(b - a for _, a, b in todo)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=count, initial=done_before, unit="img", desc="generate", dynamic_ncols=True, smoothing=0.1)
+
+    def collect(r):
+        result["written"] += 1
+        for k, v in r["rejects"].items():
+            result["rejects"][k] = result["rejects"].get(k, 0) + v
+
+    try:
+        if workers == 1 or len(todo) <= 1:
+            q = _BarQueue(bar)
+            for i, a, b in todo:
+                collect(_write_shard(gen, fp, out, split, i, n, a, b, seed, q))
+        else:
+            _run_parallel(gen, fp, out, split, n, seed, todo, workers, bar, collect)
+    finally:
+        if bar is not None:
+            bar.close()
+    result["oov"] = gen.text.oov.to_dict()
+    result["text_report"] = gen.text.report()
+    return result
+
+
+class _BarQueue:
+    def __init__(self, bar):
+        self.bar = bar
+
+    def put(self, k):
+        if self.bar is not None:
+            self.bar.update(k)
+
+
+def _run_parallel(gen, fp, out, split, n, seed, todo, workers, bar, collect):
+    import multiprocessing
+
+    from joblib import Parallel, delayed
+
+    manager = multiprocessing.Manager() if bar is not None else None
+    queue = manager.Queue() if manager is not None else None
+    stop = threading.Event()
+
+    def drain():
+        while not stop.is_set():
+            try:
+                k = queue.get(timeout=0.2)
+            except Exception:  # queue.Empty, or the manager going away at shutdown
+                continue
+            bar.update(k)
+
+    t = None
+    if queue is not None:
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+    try:
+        jobs = (delayed(_write_shard)(gen, fp, out, split, i, n, a, b, seed, queue) for i, a, b in todo)
+        for r in Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered")(jobs):
+            collect(r)
+    finally:
+        stop.set()
+        if t is not None:
+            t.join()
+            while True:
+                try:
+                    bar.update(queue.get_nowait())
+                except Exception:
+                    break
+        if manager is not None:
+            manager.shutdown()
+
+
+def _shard_complete(path: Path, expected_count: int, seed: int, config: dict) -> bool:
+    try:
+        with Shard(path) as s:
+            return len(s) == expected_count and int(s.attrs["seed"]) == seed and s.config == config
+    except Exception:  # unreadable in any way: not complete
+        return False

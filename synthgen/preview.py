@@ -1,0 +1,52 @@
+"""Contact sheets: samples with their char quads (green) and word quads (red), as PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+__all__ = ["draw_sample", "contact_sheet", "save_contact_sheet"]
+
+
+def draw_sample(image: np.ndarray, char_quads=None, word_quads=None, *, scale: int = 3, label: str | None = None) -> np.ndarray:
+    """An RGB uint8 picture of one sample, magnified ``scale`` times, quads drawn on top."""
+    im = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    im = cv2.resize(im, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    for quads, col in ((word_quads, (255, 40, 40)), (char_quads, (40, 230, 40))):
+        if quads is None or len(quads) == 0:
+            continue
+        pts = np.round((np.asarray(quads, np.float32) + 0.5) * scale - 0.5).astype(np.int32)
+        cv2.polylines(im, list(pts), True, col, 1, lineType=cv2.LINE_AA)
+    if label is not None:
+        band = np.full((18, im.shape[1], 3), 255, np.uint8)
+        cv2.putText(band, label[:40], (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1, cv2.LINE_AA)
+        im = np.vstack([im, band])
+    return im
+
+
+def contact_sheet(samples, *, cols: int = 4, scale: int = 3, pad: int = 4) -> np.ndarray:
+    """Grid of :func:`draw_sample` tiles from dicts with ``image``, ``char_quads``, ``word_quads``, ``text``."""
+    tiles = [draw_sample(s["image"], s.get("char_quads"), s.get("word_quads"), scale=scale, label=s.get("text")) for s in samples]
+    if not tiles:
+        raise ValueError("No samples to draw.")
+    th = max(t.shape[0] for t in tiles)
+    tw = max(t.shape[1] for t in tiles)
+    rows = (len(tiles) + cols - 1) // cols
+    sheet = np.full((rows * (th + pad) + pad, cols * (tw + pad) + pad, 3), 235, np.uint8)
+    for k, t in enumerate(tiles):
+        r, c = divmod(k, cols)
+        y, x = pad + r * (th + pad), pad + c * (tw + pad)
+        sheet[y : y + t.shape[0], x : x + t.shape[1]] = t
+    return sheet
+
+
+def save_contact_sheet(samples, path, **kw) -> Path:
+    """Write :func:`contact_sheet` to a PNG file."""
+    path = Path(path)
+    sheet = contact_sheet(samples, **kw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)):
+        raise ValueError(f"Cannot write the picture {str(path)!r}: use a .png path in a writable folder.")
+    return path

@@ -1,0 +1,373 @@
+"""HDF5 shards: schema, writer, reader and verification.
+
+One file per shard, ``{split}-{i:05d}-of-{n:05d}.h5``, ``N`` rows:
+
+=================  ===========================  ==============================================
+dataset            dtype / shape                meaning
+=================  ===========================  ==============================================
+``image``          uint8 ``[N, H, W(, 3)]``     crops, when ``image_codec`` is ``raw``
+``image_data``     uint8 ``[bytes]``            JPEG/PNG bytes of all crops, concatenated
+``image_offsets``  int64 ``[N + 1]``            crop ``i`` is ``image_data[off[i]:off[i+1]]``
+``text``           UTF-8 string ``[N]``         labels
+``char_quads``     float32 ``[chars, 4, 2]``    per non-space character, crop pixels, clockwise from top-left
+``char_offsets``   int64 ``[N + 1]``            crop ``i`` owns ``char_quads[off[i]:off[i+1]]``
+``word_quads``     float32 ``[words, 4, 2]``    per word
+``word_offsets``   int64 ``[N + 1]``
+``font``           int16 ``[N]``                row of ``font_table``
+``background``     int16 ``[N]``                row of ``background_table``
+``params``         compound of float32 ``[N]``  sampled parameters (:data:`PARAM_FIELDS`)
+``font_table``     UTF-8 string ``[fonts]``     JSON ``{"id", "name", "sha1", "full_name"}`` per font
+``background_table`` UTF-8 string ``[bgs]``     background names (``procedural:*`` for generated ones)
+=================  ===========================  ==============================================
+
+File attributes: ``schema_version``, ``kind``, ``split``, ``shard_index``, ``num_shards``,
+``count``, ``first_index`` (global index of row 0), ``seed``, ``config`` (JSON), ``charset``,
+``image_codec``, ``image_shape``, ``rejects`` (JSON), ``generator``. Nothing time-dependent
+is stored, so identical runs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .generator import PARAM_FIELDS, Sample, decode_image
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ShardError",
+    "ShardWriter",
+    "Shard",
+    "shard_name",
+    "parse_shard_name",
+    "verify_shard",
+    "PARAMS_DTYPE",
+]
+
+SCHEMA_VERSION = 1
+PARAMS_DTYPE = np.dtype([(f, np.float32) for f in PARAM_FIELDS])
+_NAME_RE = re.compile(r"^(?P<split>[A-Za-z0-9_.-]+?)-(?P<i>\d{5,})-of-(?P<n>\d{5,})\.h5$")
+_STR = h5py.string_dtype("utf-8")
+
+
+class ShardError(ValueError):
+    """A shard file is missing, truncated or breaks the schema; the message names the file."""
+
+
+def shard_name(split: str, index: int, num_shards: int) -> str:
+    return f"{split}-{index:05d}-of-{num_shards:05d}.h5"
+
+
+def parse_shard_name(name: str):
+    """``(split, index, num_shards)`` from a shard file name, or ``None``."""
+    m = _NAME_RE.match(Path(name).name)
+    return (m["split"], int(m["i"]), int(m["n"])) if m else None
+
+
+def _ds(f, name, data, **kw):
+    data = np.asarray(data) if not isinstance(data, list) else data
+    return f.create_dataset(name, data=data, track_times=False, **kw)
+
+
+class ShardWriter:
+    """Collects samples and writes one shard atomically (context manager).
+
+    The file is written as ``<name>.tmp``, flushed, fsynced and renamed to ``<name>`` only on a
+    clean exit; an exception leaves no file under the final name.
+
+    Args:
+        path: final shard path.
+        attrs: file attributes (see the module docstring); ``count`` is filled in.
+        image_shape: ``(H, W)`` or ``(H, W, 3)``.
+        image_codec: ``jpeg``, ``png`` or ``raw``.
+        font_table, background_table: rows written as the shard's tables.
+    """
+
+    def __init__(self, path, *, attrs: dict, image_shape, image_codec: str, font_table, background_table):
+        self.path = Path(path)
+        self.tmp = self.path.with_name(self.path.name + ".tmp")
+        self.attrs = dict(attrs)
+        self.image_shape = tuple(image_shape)
+        self.codec = image_codec
+        self.font_table = font_table
+        self.background_table = background_table
+        self.samples: list[Sample] = []
+
+    def __enter__(self):
+        return self
+
+    def add(self, sample: Sample) -> None:
+        self.samples.append(sample)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.tmp.unlink(missing_ok=True)
+            return False
+        try:
+            self._write()
+        except BaseException:
+            self.tmp.unlink(missing_ok=True)
+            raise
+        os.replace(self.tmp, self.path)
+        return False
+
+    def _write(self):
+        ss = self.samples
+        n = len(ss)
+        if n == 0:
+            raise ValueError(f"Refusing to write an empty shard {str(self.path)!r}.")
+        self.tmp.unlink(missing_ok=True)
+        with h5py.File(self.tmp, "w", libver="earliest", track_order=False) as f:
+            a = f.attrs
+            for k, v in self.attrs.items():
+                a[k] = v
+            a["count"] = n
+            a["schema_version"] = SCHEMA_VERSION
+            a["image_codec"] = self.codec
+            a["image_shape"] = np.array(self.image_shape, np.int64)
+            rows = min(n, 256)
+            if self.codec == "raw":
+                _ds(f, "image", np.stack([s.image for s in ss]), chunks=(rows,) + self.image_shape, compression="gzip",
+                    compression_opts=4, shuffle=False)
+            else:
+                lens = np.array([len(s.encoded) for s in ss], np.int64)
+                off = np.concatenate([[0], np.cumsum(lens)])
+                data = np.frombuffer(b"".join(s.encoded for s in ss), np.uint8)
+                _ds(f, "image_data", data, chunks=(min(len(data), 1 << 16),))
+                _ds(f, "image_offsets", off)
+            _ds(f, "text", [s.text for s in ss], dtype=_STR)
+            for key, attr in (("char", "char_quads"), ("word", "word_quads")):
+                qs = [getattr(s, attr).reshape(-1, 4, 2) for s in ss]
+                off = np.concatenate([[0], np.cumsum([len(q) for q in qs])]).astype(np.int64)
+                allq = np.concatenate(qs).astype(np.float32) if off[-1] else np.zeros((0, 4, 2), np.float32)
+                _ds(f, f"{key}_quads", allq, chunks=(max(1, min(len(allq), 4096)), 4, 2), compression="gzip",
+                    compression_opts=4, shuffle=True)
+                _ds(f, f"{key}_offsets", off)
+            _ds(f, "font", np.array([s.font for s in ss], np.int16))
+            _ds(f, "background", np.array([s.background for s in ss], np.int16))
+            params = np.zeros(n, PARAMS_DTYPE)
+            for i, s in enumerate(ss):
+                params[i] = tuple(np.float32(s.params.get(k, 0.0)) for k in PARAM_FIELDS)
+            _ds(f, "params", params, chunks=(rows,), compression="gzip", compression_opts=4, shuffle=True)
+            _ds(f, "font_table", [json.dumps(r, sort_keys=True) for r in self.font_table], dtype=_STR)
+            _ds(f, "background_table", [r["name"] if isinstance(r, dict) else str(r) for r in self.background_table], dtype=_STR)
+            f.flush()
+        with open(self.tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+
+
+class Shard:
+    """Read access to one shard; the HDF5 file is opened lazily (safe to pickle and fork).
+
+    ``shard[i]`` is a dict: ``image`` (uint8), ``text``, ``char_quads`` ``[n, 4, 2]``,
+    ``word_quads`` ``[m, 4, 2]``, ``font``, ``background``, ``params`` (dict).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._f = None
+        self._pid = None
+        self._meta = None
+
+    def __getstate__(self):
+        return {"path": self.path, "_f": None, "_pid": None, "_meta": self._meta}
+
+    def _file(self) -> h5py.File:
+        if self._f is None or self._pid != os.getpid():
+            if not self.path.is_file():
+                raise ShardError(f"Shard {str(self.path)!r} does not exist.")
+            try:
+                self._f = h5py.File(self.path, "r")
+            except OSError as e:
+                raise ShardError(
+                    f"Shard {str(self.path)!r} cannot be opened as HDF5 (truncated or corrupt: {e}). "
+                    "Regenerate it with `synthgen generate --resume` after deleting it, or skip it."
+                ) from None
+            self._pid = os.getpid()
+        return self._f
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def attrs(self) -> dict:
+        if self._meta is None:
+            f = self._file()
+            self._meta = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+        return self._meta
+
+    def __len__(self) -> int:
+        return int(self.attrs["count"])
+
+    @property
+    def config(self) -> dict:
+        return json.loads(self.attrs["config"])
+
+    @property
+    def channels(self) -> int:
+        return 3 if len(self.attrs["image_shape"]) == 3 else 1
+
+    def font_table(self) -> list[dict]:
+        return [json.loads(s) for s in self._file()["font_table"].asstr()[()]]
+
+    def background_table(self) -> list[str]:
+        return list(self._file()["background_table"].asstr()[()])
+
+    def texts(self) -> list[str]:
+        return list(self._file()["text"].asstr()[()])
+
+    def image(self, i: int) -> np.ndarray:
+        f = self._file()
+        try:
+            if self.attrs["image_codec"] == "raw":
+                return f["image"][i]
+            o0, o1 = f["image_offsets"][i : i + 2]
+            return decode_image(f["image_data"][o0:o1], self.channels)
+        except (OSError, ValueError, KeyError) as e:
+            raise ShardError(f"Shard {str(self.path)!r} row {i}: the image cannot be read ({e}).") from None
+
+    def __getitem__(self, i: int) -> dict:
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"Row {i} is out of range for shard {str(self.path)!r} with {n} rows.")
+        i %= n
+        f = self._file()
+        try:
+            c0, c1 = f["char_offsets"][i : i + 2]
+            w0, w1 = f["word_offsets"][i : i + 2]
+            p = f["params"][i]
+            return {
+                "image": self.image(i),
+                "text": f["text"].asstr()[i],
+                "char_quads": f["char_quads"][c0:c1],
+                "word_quads": f["word_quads"][w0:w1],
+                "font": int(f["font"][i]),
+                "background": int(f["background"][i]),
+                "params": {k: float(p[k]) for k in PARAM_FIELDS},
+            }
+        except (OSError, KeyError) as e:
+            raise ShardError(f"Shard {str(self.path)!r} row {i} cannot be read ({e}).") from None
+
+
+def verify_shard(path, *, expected: dict | None = None) -> list[str]:
+    """Check every invariant of one shard; returns the problems found (empty when sound).
+
+    ``expected`` may hold ``split``, ``num_shards`` and ``config`` to compare against.
+    """
+    from .charset import Charset
+
+    path = Path(path)
+    problems: list[str] = []
+    parsed = parse_shard_name(path.name)
+    if parsed is None:
+        problems.append(f"file name {path.name!r} is not '{{split}}-{{i:05d}}-of-{{n:05d}}.h5'")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        return problems + [f"cannot be opened as HDF5 (truncated or corrupt): {e}"]
+    try:
+        with f:
+            a = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+            for k in ("schema_version", "count", "config", "charset", "image_codec", "image_shape", "split", "shard_index", "num_shards"):
+                if k not in a:
+                    problems.append(f"attribute {k!r} is missing")
+            if problems:
+                return problems
+            if a["schema_version"] != SCHEMA_VERSION:
+                problems.append(f"schema_version {a['schema_version']} is not {SCHEMA_VERSION}")
+            n = int(a["count"])
+            if parsed and (parsed[0] != a["split"] or parsed[1] != a["shard_index"] or parsed[2] != a["num_shards"]):
+                problems.append(f"name says {parsed} but attributes say split={a['split']!r} index={a['shard_index']} of {a['num_shards']}")
+            if expected:
+                for k in ("split", "num_shards"):
+                    if k in expected and a[k] != expected[k]:
+                        problems.append(f"{k} is {a[k]!r}, the dataset's is {expected[k]!r}")
+                if "config" in expected and json.loads(a["config"]) != expected["config"]:
+                    problems.append("config differs from the dataset's manifest")
+            shape = tuple(int(x) for x in a["image_shape"])
+            H, W = shape[:2]
+            charset = Charset(a["charset"])
+            need = ["text", "char_quads", "char_offsets", "word_quads", "word_offsets", "font", "background", "params",
+                    "font_table", "background_table"]
+            need += ["image"] if a["image_codec"] == "raw" else ["image_data", "image_offsets"]
+            missing = [d for d in need if d not in f]
+            if missing:
+                return problems + [f"datasets missing: {missing}"]
+            for d in ("text", "font", "background", "params"):
+                if f[d].shape[0] != n:
+                    problems.append(f"{d} has {f[d].shape[0]} rows, count is {n}")
+            texts = f["text"].asstr()[()]
+            co, wo = f["char_offsets"][()], f["word_offsets"][()]
+            cq, wq = f["char_quads"][()], f["word_quads"][()]
+            for name, off, q in (("char", co, cq), ("word", wo, wq)):
+                if off.shape != (n + 1,) or off[0] != 0 or (np.diff(off) < 0).any() or off[-1] != len(q):
+                    problems.append(f"{name}_offsets are inconsistent with {name}_quads")
+            if problems:
+                return problems
+            if not (np.isfinite(cq).all() and np.isfinite(wq).all()):
+                problems.append("quads hold NaN or infinity")
+            for name, q in (("char", cq), ("word", wq)):
+                if len(q) and ((q[..., 0] < -0.5 - 1e-3).any() or (q[..., 0] > W - 0.5 + 1e-3).any()
+                               or (q[..., 1] < -0.5 - 1e-3).any() or (q[..., 1] > H - 0.5 + 1e-3).any()):
+                    problems.append(f"{name} quads reach outside the {W}x{H} image")
+            from .geometry import quad_signed_area
+
+            if len(cq) and (quad_signed_area(cq) <= 0).any():
+                problems.append(f"{int((quad_signed_area(cq) <= 0).sum())} char quads are not clockwise")
+            nf, nb = len(f["font_table"]), len(f["background_table"])
+            fonts, bgs = f["font"][()], f["background"][()]
+            if len(fonts) and (fonts.min() < 0 or fonts.max() >= nf):
+                problems.append(f"font ids outside the {nf}-row font table")
+            if len(bgs) and (bgs.min() < 0 or bgs.max() >= nb):
+                problems.append(f"background ids outside the {nb}-row background table")
+            bad_text, bad_chars, bad_words = [], [], []
+            for i, t in enumerate(texts):
+                if not t or charset.missing(t) or (" " in t and not charset.has_space):
+                    bad_text.append(i)
+                if co[i + 1] - co[i] != sum(1 for c in t if c != " "):
+                    bad_chars.append(i)
+                if wo[i + 1] - wo[i] != len(t.split()):
+                    bad_words.append(i)
+            for what, rows in (("texts empty or outside the charset", bad_text),
+                               ("rows whose char quad count differs from the text's characters", bad_chars),
+                               ("rows whose word quad count differs from the text's words", bad_words)):
+                if rows:
+                    problems.append(f"{len(rows)} {what} (first: row {rows[0]})")
+            if a["image_codec"] == "raw":
+                if f["image"].shape != (n,) + shape or f["image"].dtype != np.uint8:
+                    problems.append(f"image is {f['image'].shape} {f['image'].dtype}, expected {(n,) + shape} uint8")
+                else:
+                    f["image"][()]  # reads every chunk: a truncated file fails here
+            else:
+                io = f["image_offsets"][()]
+                data = f["image_data"][()]
+                if io.shape != (n + 1,) or io[0] != 0 or (np.diff(io) <= 0).any() or io[-1] != len(data):
+                    problems.append("image_offsets are inconsistent with image_data")
+                else:
+                    ch = 3 if len(shape) == 3 else 1
+                    bad = []
+                    for i in range(n):
+                        try:
+                            img = decode_image(data[io[i] : io[i + 1]], ch)
+                            if img.shape != shape:
+                                bad.append(i)
+                        except ValueError:
+                            bad.append(i)
+                    if bad:
+                        problems.append(f"{len(bad)} images do not decode to {shape} (first: row {bad[0]})")
+    except (OSError, KeyError, ValueError) as e:
+        problems.append(f"cannot be read (truncated or corrupt): {type(e).__name__}: {e}")
+    return problems
