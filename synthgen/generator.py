@@ -46,7 +46,8 @@ class Sample:
     """One generated crop.
 
     Attributes:
-        image: uint8 ``[H, W]`` (grey) or ``[H, W, 3]`` (RGB); exactly what the shard stores.
+        image: uint8 ``[H, W]`` (grey) or ``[H, W, 3]`` (RGB); exactly what the shard stores
+            (with JPEG storage, the decoded stored bytes, decoded on first access).
         text: the label.
         char_quads: float32 ``[n, 4, 2]``, one per non-space character, crop pixels, clockwise from top-left.
         word_quads: float32 ``[m, 4, 2]``, one per word.
@@ -58,7 +59,7 @@ class Sample:
             from layer to crop.
     """
 
-    image: np.ndarray
+    pixels: np.ndarray = field(repr=False)
     text: str
     char_quads: np.ndarray
     word_quads: np.ndarray
@@ -67,6 +68,14 @@ class Sample:
     params: dict
     encoded: bytes | None = None
     debug: dict = field(default_factory=dict, repr=False)
+    lossy: bool = False
+
+    @property
+    def image(self) -> np.ndarray:
+        if self.lossy:
+            self.pixels = decode_image(self.encoded, 3 if self.pixels.ndim == 3 else 1)
+            self.lossy = False
+        return self.pixels
 
 
 def sample_rng(seed: int, index: int, attempt: int = 0) -> np.random.Generator:
@@ -136,6 +145,14 @@ class WordGenerator:
         self.channels = 3 if cfg["color"] else 1
         self.height, self.width = cfg["height"], cfg["width"]
         self._glyphs = GlyphCache()
+        lo, hi = cfg["min_font_size"], cfg["max_font_size"]
+        grid = {lo, hi}
+        v = float(lo)
+        while v < hi:
+            grid.add(int(round(v)))
+            v *= 1.08
+        self._size_grid = np.array(sorted(g for g in grid if lo <= g <= hi))
+        self._log_grid = np.log(self._size_grid)
         self._proc_cum = np.cumsum(cfg["procedural_weights"])
         self._align_cum = np.cumsum(cfg["align"])
         if cfg["image_background_prob"] > 0 and len(self.backgrounds) == 0:
@@ -173,7 +190,10 @@ class WordGenerator:
         n_sp = text.count(" ")
         width100 = float(self.fonts.advance[font_id, ids].sum()) + 100 * spacing_frac * max(len(text) - 1, 0) + 28.0 * n_sp
         disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
-        size = int(np.clip(round(disp * render_scale), cfg["min_font_size"], cfg["max_font_size"]))
+        # rendered sizes come from a geometric grid (8% steps) so glyph caches stay small and hot;
+        # the warp below scales the rest of the way
+        want = np.log(max(disp * render_scale, 1.0))
+        size = int(self._size_grid[np.abs(self._log_grid - want).argmin()])
         spacing = spacing_frac * size
 
         # ---- style and geometry choices
@@ -296,15 +316,14 @@ class WordGenerator:
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
         encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
-        if cfg["image_codec"] == "jpeg":
-            img = decode_image(encoded, C)  # the sample is what the shard will hold
 
         p.update(font_size=size, char_spacing=spacing_frac, text_height=th, rotation=rotation, shear=shear,
                  text_r=color[0], text_g=color[1], text_b=color[2])
         dbg = {}
         if debug:
             dbg = {"layer": layer, "matrix": m, "alpha": alpha}
-        return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg)
+        # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
+        return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
 
     def _background(self, rng, H, W, C):
         if self._img_bg_prob > 0 and rng.random() < self._img_bg_prob:

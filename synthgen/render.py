@@ -80,17 +80,21 @@ class GlyphCache:
     @staticmethod
     def _render(font: ImageFont.FreeTypeFont, ch: str) -> Glyph:
         adv = float(font.getlength(ch))
-        left, top, right, bottom = font.getbbox(ch, anchor="ls")
-        w, h = max(right - left, 1), max(bottom - top, 1)
-        im = Image.new("L", (w + 4, h + 4), 0)
-        ImageDraw.Draw(im).text((2 - left, 2 - top), ch, font=font, fill=255, anchor="ls")
-        a = np.asarray(im)
-        ys, xs = np.nonzero(a)
-        if len(ys) == 0:
+        try:
+            core, (left, top) = font.getmask2(ch, mode="L", anchor="ls")
+            a = np.asarray(Image.Image()._new(core))
+        except (AttributeError, TypeError):  # no private core access: draw it the public way
+            left, top, right, bottom = font.getbbox(ch, anchor="ls")
+            im = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
+            ImageDraw.Draw(im).text((-left, -top), ch, font=font, fill=255, anchor="ls")
+            a = np.asarray(im)
+        rows = np.flatnonzero(a.any(1))
+        if len(rows) == 0:
             return Glyph(np.zeros((0, 0), np.uint8), 0, 0, adv)
-        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        cols = np.flatnonzero(a.any(0))
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         mask = np.ascontiguousarray(a[y0:y1, x0:x1])
-        return Glyph(mask, int(left - 2 + x0), int(top - 2 + y0), adv)
+        return Glyph(mask, int(left + x0), int(top + y0), adv)
 
 
 def render_text(
