@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import rotation_matrix, shear_matrix, transform_quads, translation_matrix
+from .geometry import transform_quads
 
 __all__ = [
     "distortion_matrix",
@@ -37,15 +37,19 @@ def distortion_matrix(box: np.ndarray, *, rotation=0.0, shear=0.0, perspective=N
             or ``None``.
     """
     box = np.asarray(box, np.float32)
-    c = box.mean(0)
-    m = np.eye(3)
+    cx, cy = (box[0] + box[2]) * 0.5
+    m = None
     if perspective is not None:
         w = float(np.linalg.norm(box[1] - box[0]))
         h = float(np.linalg.norm(box[3] - box[0]))
         dst = box + np.asarray(perspective, np.float32) * np.array([w, h], np.float32)
         m = cv2.getPerspectiveTransform(box, dst.astype(np.float32)).astype(np.float64)
-    d = translation_matrix(c[0], c[1]) @ rotation_matrix(rotation) @ shear_matrix(shear) @ translation_matrix(-c[0], -c[1])
-    return d @ m
+    # T(c) @ R(rotation) @ Shear(shear) @ T(-c), written out
+    t = np.deg2rad(rotation)
+    co, si = np.cos(t), np.sin(t)
+    a, b, c_, d = co, co * shear - si, si, si * shear + co
+    out = np.array([[a, b, cx - a * cx - b * cy], [c_, d, cy - c_ * cx - d * cy], [0.0, 0.0, 1.0]])
+    return out if m is None else out @ m
 
 
 def warp_layer(alpha: np.ndarray, m: np.ndarray, width: int, height: int) -> np.ndarray:

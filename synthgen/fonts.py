@@ -230,9 +230,14 @@ class FontLibrary:
 
     def pick(self, text: str, rng: np.random.Generator) -> int:
         """A random font id covering every character of ``text``; raises :class:`NoFontCoversText`."""
-        ids = self.charset.indices(text)
-        ok = self.covering(ids)
+        ok = self._covering_cache.get(text) if hasattr(self, "_covering_cache") else None
+        if ok is None:
+            if not hasattr(self, "_covering_cache") or len(self._covering_cache) > 200_000:
+                self._covering_cache = {}
+            ids = self.charset.indices(text)
+            ok = self._covering_cache[text] = self.covering(ids)
         if len(ok) == 0:
+            ids = self.charset.indices(text)
             missing = sorted({self.charset.chars[i] for i in ids if not self.coverage[:, i].any()})
             raise NoFontCoversText(text, missing)
         return int(ok[rng.integers(len(ok))])

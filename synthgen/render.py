@@ -122,6 +122,9 @@ def render_text(
         underline: draw a line under the text (straight baselines only).
     """
     asc, desc = cache.metrics(font_path, size)
+    # A quad encloses the ink pixels' whole bilinear footprint (one pixel around each pixel
+    # centre), so resampled ink never leaks out of it; curved glyphs are resampled twice.
+    grow = grow + (0.5 if curve is None else 1.0)
     space_adv = None
     placed = []  # (glyph, pen_x)
     spans, start, idx = [], None, 0

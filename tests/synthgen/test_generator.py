@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+from contracts import assert_valid_sample, ink_coverage
+
+from synthgen.generator import WordGenerator, sample_rng
+
+OFF = dict(rotation_prob=0.0, shear_prob=0.0, perspective_prob=0.0, curve_prob=0.0, stroke_prob=0.0,
+           shadow_prob=0.0, underline_prob=0.0, blur_prob=0.0, noise_prob=0.0, jpeg_prob=0.0,
+           downscale_prob=0.0, brightness_contrast_prob=0.0)
+
+EFFECTS = {
+    "plain": {},
+    "rotation": dict(rotation_prob=1.0, rotation=[-30.0, 30.0]),
+    "shear": dict(shear_prob=1.0, shear=[-0.6, 0.6]),
+    "perspective": dict(perspective_prob=1.0, perspective=[0.1, 0.25]),
+    "curve": dict(curve_prob=1.0, curve_amplitude=[0.3, 1.0]),
+    "stroke": dict(stroke_prob=1.0, stroke_width=[1, 3]),
+    "underline": dict(underline_prob=1.0),
+    "everything": dict(rotation_prob=1.0, shear_prob=1.0, perspective_prob=1.0, curve_prob=1.0, stroke_prob=1.0,
+                       shadow_prob=1.0, blur_prob=1.0, noise_prob=1.0, jpeg_prob=1.0, downscale_prob=1.0,
+                       brightness_contrast_prob=1.0),
+}
+
+
+@pytest.fixture(scope="module")
+def generators():
+    return {}
+
+
+def _gen(generators, name, **extra):
+    key = (name, tuple(sorted(extra.items())))
+    if key not in generators:
+        generators[key] = WordGenerator({**OFF, **EFFECTS[name], **extra})
+    return generators[key]
+
+
+@pytest.mark.parametrize("effect", list(EFFECTS))
+@pytest.mark.parametrize("size", [(32, 128, False), (64, 256, True)])
+def test_char_quads_cover_their_ink_under_every_geometric_effect(generators, effect, size):
+    H, W, color = size
+    g = _gen(generators, effect, height=H, width=W, color=color)
+    worst = 1.0
+    for i in range(60):
+        s, _ = g.sample_at(7, i, debug=True)
+        assert_valid_sample(s, (H, W, 3) if color else (H, W))
+        cov = ink_coverage(s, W, H)
+        worst = min(worst, cov.min())
+        assert cov.min() >= 0.95, (effect, s.text, cov)
+    assert worst >= 0.95
+
+
+def test_curves_really_bend_and_rotations_really_turn(generators):
+    g = _gen(generators, "curve")
+    ys = []
+    for i in range(30):
+        s, _ = g.sample_at(3, i)
+        if len(s.char_quads) >= 5:
+            c = s.char_quads.mean(1)
+            ys.append(np.ptp(c[:, 1]))
+    assert np.median(ys) > 1.0  # character centres leave one straight line
+    r = _gen(generators, "rotation")
+    angles = []
+    for i in range(30):
+        s, _ = r.sample_at(3, i)
+        top = s.char_quads[0, 1] - s.char_quads[0, 0]
+        angles.append(abs(np.degrees(np.arctan2(top[1], top[0]))))
+    assert np.max(angles) > 10
+
+
+def test_quads_hug_the_ink(generators):
+    """Boxes are tight: the ink reaches every side of an unrotated box to within a pixel."""
+    g = _gen(generators, "plain")
+    from contracts import char_ink_masks
+
+    for i in range(20):
+        s, _ = g.sample_at(11, i, debug=True)
+        for q, ink in zip(s.char_quads, char_ink_masks(s, 128, 32)):
+            ys, xs = np.nonzero(ink > 0)
+            if len(xs) == 0:
+                continue
+            x0, y0 = q.min(0)
+            x1, y1 = q.max(0)
+            assert xs.min() - x0 < 1.6 and x1 - xs.max() < 1.6
+            assert ys.min() - y0 < 1.6 and y1 - ys.max() < 1.6
+
+
+def test_same_rng_same_bytes(generators):
+    g = _gen(generators, "everything")
+    a = g.make_sample(sample_rng(1, 5))
+    b = g.make_sample(sample_rng(1, 5))
+    c = g.make_sample(sample_rng(1, 6))
+    assert a.encoded == b.encoded and a.text == b.text and np.array_equal(a.char_quads, b.char_quads)
+    assert a.encoded != c.encoded
+
+
+def test_text_contrast_and_params():
+    g = WordGenerator({"min_contrast": 4.5})
+    for i in range(30):
+        s, _ = g.sample_at(0, i)
+        assert s.params["contrast_ratio"] >= 4.5 - 1e-6 or s.params["contrast_ratio"] >= 4.0
+        assert s.params["font_size"] >= 7
+
+
+def test_explicit_text_and_vocabulary():
+    g = WordGenerator()
+    s = g.make_sample(np.random.default_rng(0), text="$4.99")
+    assert s.text == "$4.99" and len(s.char_quads) == 5
+
+
+def test_phrases_get_word_quads():
+    g = WordGenerator({"charset": WordGenerator().charset.chars + " ", "phrase_prob": 1.0})
+    s, _ = g.sample_at(0, 0)
+    assert " " in s.text
+    assert_valid_sample(s, (32, 128))
+    assert len(s.word_quads) == len(s.text.split())
+
+
+def test_grayscale_and_rgb_codecs():
+    for codec in ("jpeg", "png", "raw"):
+        g = WordGenerator({"image_codec": codec, "color": True})
+        s, _ = g.sample_at(0, 0)
+        assert s.image.shape == (32, 128, 3)
+        assert (s.encoded is None) == (codec == "raw")

@@ -1,0 +1,87 @@
+import json
+
+import numpy as np
+import pytest
+
+from synthgen.charset import Charset
+from synthgen.text import TextSource, default_catalog_path, load_catalog
+
+
+def test_bundled_catalog_is_realistic_and_large():
+    titles = load_catalog(default_catalog_path())
+    assert len(titles) >= 2000
+    joined = "\n".join(titles)
+    for needle in ("500ml", " oz", "$4.99", "EXP ", "SKU "):
+        assert needle in joined
+
+
+def test_formats(tmp_path):
+    (tmp_path / "a.txt").write_text("Milk 1L\n\n  Bread 500g \n", encoding="utf-8")
+    assert load_catalog(tmp_path / "a.txt") == ["Milk 1L", "Bread 500g"]
+    (tmp_path / "a.csv").write_text('sku,name\n1,"Tea, green 20 bags"\n2,Cola 330ml\n', encoding="utf-8")
+    assert load_catalog(tmp_path / "a.csv", column="name") == ["Tea, green 20 bags", "Cola 330ml"]
+    (tmp_path / "a.jsonl").write_text(json.dumps({"title": "Soap 250ml"}) + "\n" + json.dumps({"x": 1}) + "\n", encoding="utf-8")
+    assert load_catalog(tmp_path / "a.jsonl") == ["Soap 250ml"]
+
+
+def test_bad_catalogs_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.txt"):
+        load_catalog(tmp_path / "nope.txt")
+    (tmp_path / "empty.txt").write_text("\n \n")
+    with pytest.raises(ValueError, match="empty.txt.*no text"):
+        load_catalog(tmp_path / "empty.txt")
+    (tmp_path / "a.csv").write_text("sku,name\n1,x\n")
+    with pytest.raises(ValueError, match="no column 'title'.*'sku', 'name'"):
+        load_catalog(tmp_path / "a.csv")
+    (tmp_path / "a.parquet").write_bytes(b"PAR1")
+    with pytest.raises(ValueError, match="Unknown catalog format"):
+        load_catalog(tmp_path / "a.parquet")
+    (tmp_path / "bad.jsonl").write_text("{not json}\n")
+    with pytest.raises(ValueError, match="line 1"):
+        load_catalog(tmp_path / "bad.jsonl")
+
+
+def test_words_capped_and_in_vocabulary():
+    titles = ["Supercalifragilisticexpialidocious-Extra-Long 5\u20ac", "Tea 20 bags \u00a32.50"]
+    src = TextSource(titles, Charset(), max_length=25)
+    rng = np.random.default_rng(0)
+    words = {src.sample(rng) for _ in range(200)}
+    assert words == {"5", "Tea", "20", "bags", "2.50"}
+    assert src.too_long == 1 and src.oov.chars_dropped == 2
+    assert "2/" in src.report() and "1 words longer than 25" in src.report()
+
+
+def test_length_distributions():
+    titles = ["a bb ccc dddd " + " ".join(["x"] * 50)]
+    rng = np.random.default_rng(1)
+    nat = TextSource(titles, Charset())
+    uni = TextSource(titles, Charset(), length_distribution="uniform")
+    n_nat = [len(nat.sample(rng)) for _ in range(2000)]
+    n_uni = [len(uni.sample(rng)) for _ in range(2000)]
+    assert np.mean(np.array(n_nat) == 1) > 0.85  # 'x' dominates naturally
+    assert 0.2 < np.mean(np.array(n_uni) == 1) < 0.3  # four lengths, equally often
+    w = [0, 0, 0, 1] + [0] * 21
+    only4 = TextSource(titles, Charset(), length_distribution=w)
+    assert {only4.sample(rng) for _ in range(20)} == {"dddd"}
+    with pytest.raises(ValueError, match="25 non-negative weights"):
+        TextSource(titles, Charset(), length_distribution=[1, 2])
+
+
+def test_sampling_is_deterministic():
+    src = TextSource(load_catalog(default_catalog_path()), Charset())
+    a = [src.sample(np.random.default_rng(5)) for _ in range(3)]
+    b = [src.sample(np.random.default_rng(5)) for _ in range(3)]
+    assert a == b
+
+
+def test_phrases_need_a_space_in_the_charset():
+    with pytest.raises(ValueError, match="space"):
+        TextSource(["Milk 1 L"], Charset(), phrase_prob=0.5)
+    src = TextSource(["Whole Milk 1L"], Charset(Charset().chars + " "), phrase_prob=1.0)
+    rng = np.random.default_rng(0)
+    assert {src.sample(rng) for _ in range(50)} <= {"Whole Milk", "Milk 1L", "Whole Milk 1L"}
+
+
+def test_unusable_catalog_is_an_error():
+    with pytest.raises(ValueError, match="No usable word"):
+        TextSource(["\u20ac\u20ac \u00a3"], Charset(), oov_policy="drop_word")
