@@ -66,12 +66,12 @@ def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -
 
 
 def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"Output path {str(out)!r} exists and is not a folder. Choose a folder.")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ValueError(f"Cannot create the output folder {str(out)!r}: {e.strerror}. Choose a writable folder.") from None
-    if not out.is_dir():
-        raise ValueError(f"Output path {str(out)!r} exists and is not a folder.")
     probe = out / ".synthgen-write-test"
     try:
         probe.write_bytes(b"")
