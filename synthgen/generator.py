@@ -144,13 +144,13 @@ class WordGenerator:
         self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))
         self.channels = 3 if cfg["color"] else 1
         self.height, self.width = cfg["height"], cfg["width"]
-        self._glyphs = GlyphCache()
+        self._glyphs = GlyphCache(self.fonts)
         lo, hi = cfg["min_font_size"], cfg["max_font_size"]
         grid = {lo, hi}
         v = float(lo)
         while v < hi:
             grid.add(int(round(v)))
-            v *= 1.08
+            v *= 1.1
         self._size_grid = np.array(sorted(g for g in grid if lo <= g <= hi))
         self._log_grid = np.log(self._size_grid)
         self._proc_cum = np.cumsum(cfg["procedural_weights"])
@@ -162,7 +162,7 @@ class WordGenerator:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["_glyphs"] = GlyphCache()
+        state["_glyphs"] = GlyphCache(self.fonts)
         return state
 
     @property
@@ -177,7 +177,6 @@ class WordGenerator:
         if text is None:
             text = self.text.sample(rng)
         font_id = self.fonts.pick(text, rng)
-        font_path = self.fonts.fonts[font_id].path
         p = dict.fromkeys(PARAM_FIELDS, 0.0)
 
         # ---- sizes: render near the displayed size (render_scale), fit the crop
@@ -190,7 +189,7 @@ class WordGenerator:
         n_sp = text.count(" ")
         width100 = float(self.fonts.advance[font_id, ids].sum()) + 100 * spacing_frac * max(len(text) - 1, 0) + 28.0 * n_sp
         disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
-        # rendered sizes come from a geometric grid (8% steps) so glyph caches stay small and hot;
+        # rendered sizes come from a geometric grid (10% steps) so glyph caches stay small and hot;
         # the warp below scales the rest of the way
         want = np.log(max(disp * render_scale, 1.0))
         size = int(self._size_grid[np.abs(self._log_grid - want).argmin()])
@@ -219,7 +218,7 @@ class WordGenerator:
             persp = rng.uniform(-mag, mag, (4, 2))
             p["perspective"] = mag
 
-        layer = render_text(text, font_path, size, self._glyphs, spacing=spacing, grow=stroke, curve=curve, underline=underline)
+        layer = render_text(text, font_id, size, self._glyphs, spacing=spacing, grow=stroke, curve=curve, underline=underline)
         if layer.char_quads.shape[0] == 0:
             raise SampleRejected("empty_text", repr(text))
 

@@ -52,34 +52,51 @@ class Layer:
 
 
 class GlyphCache:
-    """Per-process cache of Pillow fonts and glyph bitmaps, keyed by font path and size."""
+    """Per-process cache of Pillow fonts and glyph bitmaps of a :class:`~synthgen.fonts.FontLibrary`.
 
-    def __init__(self):
+    Advances come from the library's index (measured at size 100, scaled linearly), so a
+    cache miss costs one FreeType rasterisation.
+    """
+
+    def __init__(self, fonts):
+        self.fonts = fonts
+        self._index = {c: i for i, c in enumerate(fonts.charset.chars)}
         self._fonts: dict = {}
+        self._metrics: dict = {}
         self._glyphs: dict = {}
 
-    def font(self, path: str, size: int) -> ImageFont.FreeTypeFont:
-        key = (path, size)
+    def __getstate__(self):
+        return {"fonts": self.fonts, "_index": self._index, "_fonts": {}, "_metrics": {}, "_glyphs": {}}
+
+    def font(self, font_id: int, size: int) -> ImageFont.FreeTypeFont:
+        key = (font_id, size)
         f = self._fonts.get(key)
         if f is None:
-            f = ImageFont.truetype(path, size)
+            f = ImageFont.truetype(self.fonts.fonts[font_id].path, size)
             self._fonts[key] = f
         return f
 
-    def metrics(self, path: str, size: int) -> tuple[int, int]:
-        return self.font(path, size).getmetrics()
+    def metrics(self, font_id: int, size: int) -> tuple[int, int]:
+        key = (font_id, size)
+        m = self._metrics.get(key)
+        if m is None:
+            m = self._metrics[key] = self.font(font_id, size).getmetrics()
+        return m
 
-    def glyph(self, path: str, size: int, ch: str) -> Glyph:
-        key = (path, size, ch)
+    def glyph(self, font_id: int, size: int, ch: str) -> Glyph:
+        key = (font_id, size, ch)
         g = self._glyphs.get(key)
         if g is None:
-            g = self._render(self.font(path, size), ch)
+            i = self._index.get(ch)
+            adv = float(self.fonts.advance[font_id, i]) * size / 100.0 if i is not None else None
+            g = self._render(self.font(font_id, size), ch, adv)
             self._glyphs[key] = g
         return g
 
     @staticmethod
-    def _render(font: ImageFont.FreeTypeFont, ch: str) -> Glyph:
-        adv = float(font.getlength(ch))
+    def _render(font: ImageFont.FreeTypeFont, ch: str, adv: float | None = None) -> Glyph:
+        if adv is None:
+            adv = float(font.getlength(ch))
         try:
             core, (left, top) = font.getmask2(ch, mode="L", anchor="ls")
             a = np.asarray(Image.Image()._new(core))
@@ -99,7 +116,7 @@ class GlyphCache:
 
 def render_text(
     text: str,
-    font_path: str,
+    font_id: int,
     size: int,
     cache: GlyphCache,
     *,
@@ -112,7 +129,7 @@ def render_text(
 
     Args:
         text: characters to draw; spaces advance the pen and get no quad.
-        font_path, size: the font file and its pixel size.
+        font_id, size: the font (an id of the cache's library) and its pixel size.
         cache: the glyph cache.
         spacing: extra pixels between characters.
         grow: pixels added around every char quad (an outline's width).
@@ -121,7 +138,7 @@ def render_text(
             ``("wave", amplitude, period, phase)`` for ``y = amplitude * sin(2 pi x / period + phase)``.
         underline: draw a line under the text (straight baselines only).
     """
-    asc, desc = cache.metrics(font_path, size)
+    asc, desc = cache.metrics(font_id, size)
     # A quad encloses the ink pixels' whole bilinear footprint (one pixel around each pixel
     # centre), so resampled ink never leaks out of it; curved glyphs are resampled twice.
     grow = grow + (0.5 if curve is None else 1.0)
@@ -132,13 +149,13 @@ def render_text(
     for ch in text:
         if ch == " ":
             if space_adv is None:
-                space_adv = cache.font(font_path, size).getlength(" ")
+                space_adv = cache.glyph(font_id, size, " ").advance
             x += space_adv + spacing
             if start is not None:
                 spans.append((start, idx - 1))
                 start = None
             continue
-        g = cache.glyph(font_path, size, ch)
+        g = cache.glyph(font_id, size, ch)
         placed.append((g, x))
         if start is None:
             start = idx
