@@ -47,6 +47,6 @@ def save_contact_sheet(samples, path, **kw) -> Path:
     path = Path(path)
     sheet = contact_sheet(samples, **kw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR)):
+    if not cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9]):
         raise ValueError(f"Cannot write the picture {str(path)!r}: use a .png path in a writable folder.")
     return path
