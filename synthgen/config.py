@@ -65,6 +65,7 @@ OPTIONS: dict[str, Option] = {
         O("shadow_prob", 0.1, "prob", "Probability of a drop shadow."),
         O("shadow_offset", [1.0, 2.5], "range_float", "Shadow offset in output pixels.", 0, 20),
         O("shadow_blur", [0.0, 1.5], "range_float", "Shadow blur sigma in output pixels.", 0, 10),
+        O("shadow_opacity", [0.4, 0.9], "range_float", "Shadow opacity.", 0, 1),
         O("underline_prob", 0.04, "prob", "Probability of an underline (straight text only)."),
         # geometry
         O("rotation_prob", 0.4, "prob", "Probability of a rotation."),
@@ -75,6 +76,8 @@ OPTIONS: dict[str, Option] = {
         O("perspective", [0.0, 0.12], "range_float", "Corner displacement as a fraction of the text box size.", 0, 0.4),
         O("curve_prob", 0.12, "prob", "Probability of a curved baseline (arc or wave)."),
         O("curve_amplitude", [0.1, 0.5], "range_float", "Baseline displacement as a fraction of the font size.", 0, 3),
+        O("curve_arc_prob", 0.5, "prob", "Share of curved baselines that are arcs (the rest are waves)."),
+        O("curve_wave_period", [0.6, 1.6], "range_float", "Wave period as a fraction of the text width.", 0.1, 10),
         # photometric
         O("brightness_contrast_prob", 0.4, "prob", "Probability of a brightness/contrast change."),
         O("brightness", [-35.0, 35.0], "range_float", "Brightness shift in grey levels.", -255, 255),

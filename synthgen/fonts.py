@@ -214,6 +214,7 @@ class FontLibrary:
         self.descent = np.array(descents, np.float32)
         #: float [n_fonts, n_chars]: advance widths in pixels at size 100.
         self.advance = np.array(advances, np.float32)
+        self._covering_cache: dict = {}
 
     def __len__(self) -> int:
         return len(self.fonts)
@@ -230,9 +231,9 @@ class FontLibrary:
 
     def pick(self, text: str, rng: np.random.Generator) -> int:
         """A random font id covering every character of ``text``; raises :class:`NoFontCoversText`."""
-        ok = self._covering_cache.get(text) if hasattr(self, "_covering_cache") else None
+        ok = self._covering_cache.get(text)
         if ok is None:
-            if not hasattr(self, "_covering_cache") or len(self._covering_cache) > 200_000:
+            if len(self._covering_cache) > 200_000:
                 self._covering_cache = {}
             ids = self.charset.indices(text)
             ok = self._covering_cache[text] = self.covering(ids)

@@ -201,11 +201,11 @@ class WordGenerator:
         curve = None
         if rng.random() < cfg["curve_prob"] and len(ids) > 2:
             amp = rng.uniform(*cfg["curve_amplitude"]) * size
-            if rng.random() < 0.5:
+            if rng.random() < cfg["curve_arc_prob"]:
                 curve = ("arc", float(amp * rng.choice([-1.0, 1.0])))
                 p["curve"] = 1.0
             else:
-                period = max(width100 * size / 100.0, 1.0) * rng.uniform(0.6, 1.6)
+                period = max(width100 * size / 100.0, 1.0) * rng.uniform(*cfg["curve_wave_period"])
                 curve = ("wave", float(amp), float(period), float(rng.uniform(0, 2 * np.pi)))
                 p["curve"] = 2.0
             p["curve_amplitude"] = amp
@@ -280,7 +280,7 @@ class WordGenerator:
             sb = rng.uniform(*cfg["shadow_blur"])
             if sb > 0.05:
                 sh = cv2.GaussianBlur(sh, (0, 0), sb)
-            opacity = rng.uniform(0.4, 0.9)
+            opacity = rng.uniform(*cfg["shadow_opacity"])
             scol = np.zeros(C) if text_lum > 0.3 else np.full(C, 255.0 if bg_lum < 0.2 else 0.0)
             out = _blend(out, sh * opacity, scol)
             p["shadow"] = 1.0

@@ -28,7 +28,14 @@ class GenerateResult(dict):
 
 
 def _fingerprint(gen: WordGenerator) -> str:
-    return hashlib.sha1(json.dumps([gen.config, gen.text.num_words, gen.charset.chars], sort_keys=True).encode()).hexdigest()
+    """Identifies everything a generator's samples depend on (worker processes cache by it)."""
+    h = hashlib.sha1(json.dumps([gen.config, gen.charset.chars, gen.fonts.table(), gen.backgrounds.table()],
+                                sort_keys=True).encode())
+    for sampler in (gen.text._words, gen.text._phrases):
+        if sampler is not None:
+            h.update("\n".join(sampler.items).encode())
+            h.update(sampler.length_cum.tobytes())
+    return h.hexdigest()
 
 
 def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -> dict:

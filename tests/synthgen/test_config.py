@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import pytest
+
+from synthgen.config import OPTIONS, config_reference_markdown, load_config_file, resolve_config
+
+
+def test_defaults_resolve_and_overrides_apply():
+    cfg = resolve_config()
+    assert set(cfg) == set(OPTIONS) and cfg["height"] == 32 and cfg["width"] == 128
+    assert resolve_config({"rotation": [-3, 3]})["rotation"] == [-3.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "over,msg",
+    [
+        ({"heigth": 10}, "did you mean 'height'"),
+        ({"height": 0}, "'height' must be between 8 and 1024"),
+        ({"height": 3.5}, "must be an integer"),
+        ({"color": "yes"}, "true or false"),
+        ({"image_codec": "webp"}, "one of ['jpeg', 'png', 'raw']"),
+        ({"align": [1, 1]}, "a list of 3 non-negative weights"),
+        ({"stroke_width": [1.5, 2]}, "a pair of integers"),
+        ({"min_font_size": 50, "max_font_size": 10}, "min_font_size must not exceed"),
+        ({"length_distribution": [1] * 10}, "needs max_length=25 weights"),
+    ],
+)
+def test_bad_values_name_the_option(over, msg):
+    with pytest.raises(ValueError, match=None) as e:
+        resolve_config(over)
+    assert msg in str(e.value)
+
+
+def test_readme_lists_every_option():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert config_reference_markdown() in readme
+
+
+def test_yaml_files(tmp_path):
+    (tmp_path / "a.yaml").write_text("color: true\nrotation: [-2, 2]\n")
+    assert load_config_file(tmp_path / "a.yaml") == {"color": True, "rotation": [-2, 2]}
+    (tmp_path / "b.yaml").write_text("color: [\n")
+    with pytest.raises(ValueError, match="not valid YAML"):
+        load_config_file(tmp_path / "b.yaml")
+    (tmp_path / "c.yaml").write_text("")
+    assert load_config_file(tmp_path / "c.yaml") == {}
