@@ -1,0 +1,121 @@
+"""CRAFT ground truth from character quads: region and affinity maps.
+
+As in the CRAFT paper (Baek et al., 2019): a 2D isotropic Gaussian template is warped by a
+perspective transform into each character quad (region map) and into each affinity quad
+(affinity map); overlaps merge by max. The affinity quad between two adjacent characters of
+one word has as corners the centroids of the upper and lower triangles that each char
+quad's diagonals cut (top edge + centre, bottom edge + centre). No affinity crosses a space
+or joins two words.
+
+Maps are computed at ``scale`` times the image resolution (0.5 by default, the detector's
+output size), with pixel centres at integers on both grids.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+__all__ = ["gaussian_template", "affinity_quads", "craft_maps", "word_ids_from_text", "to_map_coords"]
+
+_TEMPLATES: dict = {}
+
+
+def gaussian_template(size: int = 64, sigma: float = 0.35) -> np.ndarray:
+    """float32 ``[size, size]`` isotropic Gaussian, 1 at the centre; ``sigma`` in half-widths."""
+    key = (size, sigma)
+    t = _TEMPLATES.get(key)
+    if t is None:
+        u = (np.arange(size, dtype=np.float32) + 0.5) / size * 2 - 1
+        d2 = u[None, :] ** 2 + u[:, None] ** 2
+        t = _TEMPLATES[key] = np.exp(-d2 / (2 * sigma * sigma)).astype(np.float32)
+    return t
+
+
+def word_ids_from_text(text: str) -> np.ndarray:
+    """Word index of each non-space character of ``text`` (int32 ``[n]``)."""
+    ids, w, prev_space = [], 0, False
+    for c in text:
+        if c == " ":
+            prev_space = True
+            continue
+        if prev_space and ids:
+            w += 1
+        prev_space = False
+        ids.append(w)
+    return np.array(ids, np.int32)
+
+
+def affinity_quads(char_quads: np.ndarray, word_ids: np.ndarray) -> np.ndarray:
+    """float32 ``[k, 4, 2]`` affinity quads between consecutive characters of the same word.
+
+    For char quads ``(tl, tr, br, bl)`` with centre ``c``, the upper triangle is ``(tl, tr, c)``
+    and the lower ``(br, bl, c)``; the affinity quad of chars ``i, i+1`` is
+    ``(upper_i, upper_i+1, lower_i+1, lower_i)`` (clockwise from top-left).
+    """
+    q = np.asarray(char_quads, np.float32).reshape(-1, 4, 2)
+    w = np.asarray(word_ids).reshape(-1)
+    if len(q) != len(w):
+        raise ValueError(f"Need one word id per char quad. Received: {len(q)} quads, {len(w)} word ids")
+    if len(q) < 2:
+        return np.zeros((0, 4, 2), np.float32)
+    c = q.mean(1)
+    upper = (q[:, 0] + q[:, 1] + c) / 3.0
+    lower = (q[:, 2] + q[:, 3] + c) / 3.0
+    pair = np.flatnonzero(w[:-1] == w[1:])
+    return np.stack([upper[pair], upper[pair + 1], lower[pair + 1], lower[pair]], 1).astype(np.float32)
+
+
+def to_map_coords(points: np.ndarray, scale: float) -> np.ndarray:
+    """Image pixel coordinates -> map pixel coordinates (pixel centres at integers on both)."""
+    return (np.asarray(points, np.float32) + 0.5) * np.float32(scale) - 0.5
+
+
+def _splat(dst: np.ndarray, quads: np.ndarray, template: np.ndarray) -> None:
+    h, w = dst.shape
+    s = template.shape[0]
+    src = np.array([[-0.5, -0.5], [s - 0.5, -0.5], [s - 0.5, s - 0.5], [-0.5, s - 0.5]], np.float32)
+    for q in quads:
+        x0, y0 = np.floor(q.min(0)).astype(int)
+        x1, y1 = np.ceil(q.max(0)).astype(int) + 1
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        m = cv2.getPerspectiveTransform(src, (q - np.array([x0, y0], np.float32)).astype(np.float32))
+        patch = cv2.warpPerspective(template, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+                                    borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        roi = dst[y0:y1, x0:x1]
+        np.maximum(roi, patch, out=roi)
+
+
+def craft_maps(char_quads, word_ids, height: int, width: int, *, scale: float = 0.5, template_size: int = 64,
+               sigma: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+    """Region and affinity maps for an image of ``height x width`` pixels.
+
+    Args:
+        char_quads: float ``[n, 4, 2]`` character quads in image pixels, clockwise from top-left,
+            in reading order.
+        word_ids: int ``[n]``: the word of each character (see :func:`word_ids_from_text`);
+            affinities join consecutive characters with the same id.
+        scale: map resolution relative to the image (0.5: half size, as CRAFT's output).
+
+    Returns:
+        ``(region, affinity)``, float32 ``[round(height * scale), round(width * scale)]`` in 0..1.
+        Quads reaching outside the image are clipped by the map borders.
+    """
+    if not (0 < scale <= 4):
+        raise ValueError(f"scale must be in (0, 4]. Received: scale={scale!r}")
+    mh, mw = max(1, int(round(height * scale))), max(1, int(round(width * scale)))
+    region = np.zeros((mh, mw), np.float32)
+    affinity = np.zeros((mh, mw), np.float32)
+    q = np.asarray(char_quads, np.float32).reshape(-1, 4, 2)
+    if len(q) == 0:
+        return region, affinity
+    if not np.isfinite(q).all():
+        raise ValueError("char_quads hold NaN or infinity.")
+    t = gaussian_template(template_size, sigma)
+    _splat(region, to_map_coords(q, scale), t)
+    aq = affinity_quads(q, word_ids)
+    if len(aq):
+        _splat(affinity, to_map_coords(aq, scale), t)
+    return region, affinity
