@@ -11,8 +11,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .geometry import transform_quads
-
 __all__ = [
     "distortion_matrix",
     "warp_layer",
@@ -108,6 +106,3 @@ def jpeg_artifacts(img_u8: np.ndarray, quality: int) -> np.ndarray:
     flag = cv2.IMREAD_GRAYSCALE if img_u8.ndim == 2 else cv2.IMREAD_COLOR
     return cv2.imdecode(buf, flag).reshape(img_u8.shape)
 
-
-# re-exported for callers that move points with a layer
-transform_points = transform_quads

@@ -176,7 +176,7 @@ def generate(
 
     fp = _fingerprint(gen)
     result = GenerateResult(out=str(out), count=count, num_shards=n, written=0, skipped=skipped, rejects={})
-    done_before = sum(min((i + 1) * shard_size, count) - i * shard_size for i in range(n)) - sum(b - a for _, a, b in todo)
+    done_before = count - sum(b - a for _, a, b in todo)
     bar = None
     if progress:
         from tqdm.auto import tqdm

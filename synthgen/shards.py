@@ -150,9 +150,8 @@ class ShardWriter:
                 _ds(f, f"{key}_offsets", off)
             _ds(f, "font", np.array([s.font for s in ss], np.int16))
             _ds(f, "background", np.array([s.background for s in ss], np.int16))
-            params = np.zeros(n, PARAMS_DTYPE)
-            for i, s in enumerate(ss):
-                params[i] = tuple(np.float32(s.params.get(k, 0.0)) for k in PARAM_FIELDS)
+            table = np.array([[s.params.get(k, 0.0) for k in PARAM_FIELDS] for s in ss], np.float32)
+            params = np.ascontiguousarray(table).view(PARAMS_DTYPE).reshape(n)
             _ds(f, "params", params, chunks=(rows,), compression="gzip", compression_opts=4, shuffle=True)
             _ds(f, "font_table", [json.dumps(r, sort_keys=True) for r in self.font_table], dtype=_STR)
             _ds(f, "background_table", [r["name"] if isinstance(r, dict) else str(r) for r in self.background_table], dtype=_STR)
