@@ -63,7 +63,8 @@ def procedural_background(kind: str, height: int, width: int, channels: int, rng
     if kind == "gradient":
         c1 = np.clip(c0 + rng.uniform(-120, 120, channels), 0, 255).astype(np.float32)
         t = rng.uniform(0, 2 * np.pi)
-        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        xs = np.arange(width, dtype=np.float32)[None, :]
+        ys = np.arange(height, dtype=np.float32)[:, None]
         g = xs * np.cos(t) / width + ys * np.sin(t) / height
         g = (g - g.min()) / max(float(np.ptp(g)), 1e-6)
         return c0 + (c1 - c0) * g[..., None]
@@ -75,7 +76,8 @@ def procedural_background(kind: str, height: int, width: int, channels: int, rng
     if kind in ("stripes", "checker"):
         c1 = np.clip(c0 + rng.choice([-1, 1]) * rng.uniform(15, 50), 0, 255).astype(np.float32)
         period = rng.uniform(4, 24)
-        ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+        xs = np.arange(width, dtype=np.float32)[None, :]
+        ys = np.arange(height, dtype=np.float32)[:, None]
         if kind == "stripes":
             t = rng.uniform(0, np.pi)
             m = (np.sin((xs * np.cos(t) + ys * np.sin(t)) * (2 * np.pi / period)) > 0).astype(np.float32)

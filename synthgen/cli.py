@@ -29,15 +29,18 @@ _seed = _int_at_least(0)
 
 
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="synthgen", description="Synthetic OCR word crops with exact character boxes, in HDF5 shards.")
+    ap = argparse.ArgumentParser(prog="synthgen", description="Synthetic OCR word crops and scenes with exact character boxes "
+                                 "and CRAFT maps, in HDF5 shards.")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
-    g = sub.add_parser("generate", help="generate word crops into shards")
+    g = sub.add_parser("generate", help="generate word crops (or scenes) into shards")
     g.add_argument("--out", required=True, help="output folder")
-    g.add_argument("--count", required=True, type=_positive_int, help="number of crops")
+    g.add_argument("--count", required=True, type=_positive_int, help="number of crops or scenes")
+    g.add_argument("--kind", choices=("words", "scenes"), default="words",
+                   help="words: crops for recognition (default); scenes: 512x512 images with text blocks and CRAFT maps for detection")
     g.add_argument("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
     g.add_argument("--seed", type=_seed, default=0, help="seed (default 0); same seed and config, same bytes")
-    g.add_argument("--shard-size", type=_positive_int, default=5000, help="crops per shard (default 5000)")
+    g.add_argument("--shard-size", type=_positive_int, default=None, help="samples per shard (default 5000 crops or 500 scenes)")
     g.add_argument("--split", default="train", help="shard name prefix (default train)")
     g.add_argument("--catalog", help="catalog file: .txt (one title per line), .csv or .jsonl")
     g.add_argument("--catalog-column", help="CSV column / JSONL field with the text (default title)")
@@ -54,12 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("dir", help="dataset folder or a single .h5 shard")
     i.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("preview", help="contact sheet PNG with char quads drawn")
+    p = sub.add_parser("preview", help="contact sheet PNG with char quads drawn (and CRAFT maps with --heatmaps)")
     p.add_argument("dir", help="dataset folder or a single .h5 shard")
     p.add_argument("--out", required=True, help="PNG file to write")
-    p.add_argument("--count", type=_positive_int, default=48, help="samples on the sheet (default 48)")
-    p.add_argument("--cols", type=_positive_int, default=4, help="columns (default 4)")
-    p.add_argument("--scale", type=_positive_int, default=3, help="magnification (default 3)")
+    p.add_argument("--count", type=_positive_int, default=None, help="samples on the sheet (default 48 crops or 4 scenes)")
+    p.add_argument("--cols", type=_positive_int, default=None, help="columns (default 4 crops or 2 scenes)")
+    p.add_argument("--scale", type=_positive_int, default=None, help="magnification (default 3 for crops, 1 for scenes)")
+    p.add_argument("--heatmaps", action="store_true",
+                   help="draw CRAFT region (red-yellow) and affinity (cyan) maps beside each sample: stored maps, or built from the quads")
     p.add_argument("--seed", type=_seed, default=0, help="which samples are picked")
     return ap
 
@@ -105,10 +110,11 @@ def cmd_generate(a) -> int:
     from .parallel import generate
 
     t0 = time.perf_counter()
-    r = generate(a.out, a.count, config=_config_from_args(a), seed=a.seed, workers=a.workers,
+    r = generate(a.out, a.count, config=_config_from_args(a), seed=a.seed, workers=a.workers, kind=a.kind,
                  shard_size=a.shard_size, split=a.split, resume=a.resume, progress=not a.no_progress)
     dt = time.perf_counter() - t0
-    print(f"wrote {r['written']} shard(s), kept {r['skipped']} complete one(s): {r['count']} crops in {r['num_shards']} "
+    what = "crops" if a.kind == "words" else "scenes"
+    print(f"wrote {r['written']} shard(s), kept {r['skipped']} complete one(s): {r['count']} {what} in {r['num_shards']} "
           f"shard(s) under {r['out']} ({dt:.1f} s)")
     rej = sum(r["rejects"].values())
     print(f"rejected candidates: {rej}" + (f" {dict(sorted(r['rejects'].items()))}" if rej else ""))
@@ -145,7 +151,7 @@ def cmd_verify(a) -> int:
 
             with h5py.File(path, "r") as f:
                 total += int(f.attrs["count"])
-    print(f"{len(paths)} shard(s) checked, {bad} problem(s); {total} crops in sound shards")
+    print(f"{len(paths)} shard(s) checked, {bad} problem(s); {total} samples in sound shards")
     return 1 if bad else 0
 
 
@@ -155,40 +161,55 @@ def cmd_inspect(a) -> int:
     from .shards import Shard
 
     paths = _shard_paths(a.dir)
-    total, fonts, bgs, lengths, rejects = 0, Counter(), Counter(), Counter(), Counter()
-    charset = config = None
-    per_shard = []
+    total, fonts, bgs, lengths, rejects, per_scene = 0, Counter(), Counter(), Counter(), Counter(), Counter()
+    charset = config = kind = None
+    maps = None
     for path in paths:
         with Shard(path) as s:
             f = s._file()
-            n = len(s)
-            total += n
-            per_shard.append((path.name, n))
-            charset = s.attrs["charset"]
-            config = s.config
+            total += len(s)
+            charset, config, kind = s.attrs["charset"], s.config, s.kind
             ft = [r["name"] for r in s.font_table()]
             bt = s.background_table()
-            for k, c in zip(*np.unique(f["font"][()], return_counts=True)):
+            for k, c in zip(*np.unique(f["word_font" if kind == "scenes" else "font"][()], return_counts=True)):
                 fonts[ft[k]] += int(c)
             for k, c in zip(*np.unique(f["background"][()], return_counts=True)):
                 bgs[bt[k]] += int(c)
             for t in s.texts():
-                lengths[len(t)] += 1
+                if kind == "scenes":
+                    ws = t.split(" ")
+                    per_scene[len(ws)] += 1
+                    lengths.update(len(w) for w in ws)
+                else:
+                    lengths[len(t)] += 1
             rejects.update(json.loads(s.attrs.get("rejects", "{}")))
+            if s.has_maps:
+                maps = "x".join(str(int(v)) for v in s.attrs["map_shape"])
+    scenes = kind == "scenes"
+    unit = "scenes" if scenes else "crops"
+    if scenes:
+        image = f"{config['canvas_height']}x{config['canvas_width']} RGB ({config['image_codec']})"
+    else:
+        image = f"{config['height']}x{config['width']} {'RGB' if config['color'] else 'grey'} ({config['image_codec']})"
     info = {
-        "shards": len(paths), "crops": total, "charset": charset, "charset_size": len(charset),
-        "image": f"{config['height']}x{config['width']} {'RGB' if config['color'] else 'grey'} ({config['image_codec']})",
+        "kind": kind, "shards": len(paths), unit: total, "charset": charset, "charset_size": len(charset), "image": image,
         "fonts_used": len(fonts), "backgrounds_used": len(bgs),
         "fonts": dict(fonts.most_common()), "backgrounds": dict(bgs.most_common()),
         "lengths": dict(sorted(lengths.items())), "rejects": dict(rejects),
-        "bytes_per_crop": round(sum(p.stat().st_size for p in paths) / max(total, 1), 1),
+        f"bytes_per_{unit[:-1]}": round(sum(p.stat().st_size for p in paths) / max(total, 1), 1),
     }
+    if scenes:
+        info["words"] = int(sum(lengths.values()))
+        info["words_per_scene"] = dict(sorted(per_scene.items()))
+        info["maps"] = maps
     if a.json:
         print(json.dumps(info, indent=2))
         return 0
-    print(f"{info['crops']} crops in {info['shards']} shard(s); {info['image']}; {info['bytes_per_crop']} bytes/crop on disk")
+    print(f"{total} {unit} in {info['shards']} shard(s); {image}; {info[f'bytes_per_{unit[:-1]}']} bytes per {unit[:-1]} on disk")
+    if scenes:
+        print(f"words: {info['words']} ({info['words'] / max(total, 1):.1f} per scene); CRAFT maps: {maps or 'not stored'}")
     print(f"charset ({info['charset_size']}): {charset}")
-    print(f"fonts used: {len(fonts)}")
+    print(f"fonts used: {len(fonts)}" + (" (words)" if scenes else ""))
     for name, c in fonts.most_common(10):
         print(f"  {c:8d}  {name}")
     if len(fonts) > 10:
@@ -198,7 +219,7 @@ def cmd_inspect(a) -> int:
         print(f"  {c:8d}  {name}")
     if len(bgs) > 10:
         print(f"  ... and {len(bgs) - 10} more")
-    print("text length histogram:")
+    print("word length histogram:" if scenes else "text length histogram:")
     peak = max(lengths.values())
     for L in range(1, max(lengths) + 1):
         c = lengths.get(L, 0)
@@ -214,16 +235,22 @@ def cmd_preview(a) -> int:
     from .shards import Shard
 
     shards = [Shard(p) for p in _shard_paths(a.dir)]
+    scenes = shards[0].kind == "scenes"
+    count = a.count or (4 if scenes else 48)
+    cols = a.cols or (2 if scenes else 4)
+    scale = a.scale or (1 if scenes else 3)
     sizes = np.array([len(s) for s in shards])
     total = int(sizes.sum())
     rng = np.random.default_rng(a.seed)
-    picks = np.sort(rng.choice(total, size=min(a.count, total), replace=False))
+    picks = np.sort(rng.choice(total, size=min(count, total), replace=False))
     starts = np.concatenate([[0], np.cumsum(sizes)])
     samples = []
     for g in picks:
         k = int(np.searchsorted(starts, g, side="right") - 1)
         samples.append(shards[k][int(g - starts[k])])
-    path = save_contact_sheet(samples, a.out, cols=a.cols, scale=a.scale)
+    if a.heatmaps:
+        cols = max(1, cols // 2) if a.cols is None else cols
+    path = save_contact_sheet(samples, a.out, cols=cols, scale=scale, heatmaps=a.heatmaps)
     print(f"wrote {len(samples)} samples to {path}")
     return 0
 

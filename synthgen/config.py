@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OPTIONS", "Option", "resolve_config", "load_config_file", "config_reference_markdown"]
+__all__ = ["KINDS", "OPTIONS", "Option", "resolve_config", "load_config_file", "config_reference_markdown"]
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,15 @@ class Option:
     lo: float | None = None
     hi: float | None = None
     choices: tuple = ()
+    kinds: tuple = ("words", "scenes")  # which generators read it
+
+
+KINDS = ("words", "scenes")
 
 
 O = Option
+W = ("words",)
+S = ("scenes",)
 OPTIONS: dict[str, Option] = {
     o.name: o
     for o in [
@@ -38,8 +44,8 @@ OPTIONS: dict[str, Option] = {
           "How text lengths are drawn: natural (as in the catalog), uniform (each length equally), or a list of max_length weights."),
         O("word_weighting", "frequency", "choice", "Within a length: frequent words more often, or every distinct word equally.",
           choices=("frequency", "uniform")),
-        O("phrase_prob", 0.0, "prob", "Probability of a short phrase instead of one word (needs ' ' in the charset)."),
-        O("max_phrase_words", 3, "int", "Most words in a phrase.", 2, 8),
+        O("phrase_prob", 0.0, "prob", "Probability of a short phrase instead of one word (needs ' ' in the charset).", kinds=W),
+        O("max_phrase_words", 3, "int", "Most words in a phrase.", 2, 8, kinds=W),
         # assets
         O("fonts", None, "paths", "Font folders; null = the bundled fonts/."),
         O("extra_fonts", [], "paths", "Font folders added to the fonts above."),
@@ -48,44 +54,44 @@ OPTIONS: dict[str, Option] = {
         O("background_scale", [0.4, 2.5], "range_float", "Source pixels per output pixel when cropping an image background.", 0.05, 20),
         O("procedural_weights", [3, 3, 2, 1, 1], "weights", "Weights of the procedural kinds flat, gradient, noise, stripes, checker."),
         # output image
-        O("height", 32, "int", "Crop height in pixels.", 8, 1024),
-        O("width", 128, "int", "Crop width in pixels.", 8, 4096),
-        O("color", False, "bool", "RGB crops; false = grayscale."),
-        O("text_height", [0.55, 0.9], "range_float", "Text line height as a fraction of the crop height (before fitting the width).", 0.1, 1.0),
-        O("align", [0.4, 0.3, 0.3], "weights", "Weights of horizontal placement: centred, left, random."),
-        O("margin", [0.0, 0.06], "range_float", "Free border around the text, as a fraction of the crop height.", 0.0, 0.4),
+        O("height", 32, "int", "Crop height in pixels.", 8, 1024, kinds=W),
+        O("width", 128, "int", "Crop width in pixels.", 8, 4096, kinds=W),
+        O("color", False, "bool", "RGB crops; false = grayscale.", kinds=W),
+        O("text_height", [0.55, 0.9], "range_float", "Text line height as a fraction of the crop height (before fitting the width).", 0.1, 1.0, kinds=W),
+        O("align", [0.4, 0.3, 0.3], "weights", "Weights of horizontal placement: centred, left, random.", kinds=W),
+        O("margin", [0.0, 0.06], "range_float", "Free border around the text, as a fraction of the crop height.", 0.0, 0.4, kinds=W),
         # font rendering
-        O("render_scale", [0.85, 1.6], "range_float", "Rendered size over displayed size (>1 renders larger and shrinks, <1 magnifies).", 0.25, 4),
-        O("min_font_size", 7, "int", "Smallest rendered font size in pixels.", 4, 200),
-        O("max_font_size", 64, "int", "Largest rendered font size in pixels.", 4, 400),
+        O("render_scale", [0.85, 1.6], "range_float", "Rendered size over displayed size (>1 renders larger and shrinks, <1 magnifies).", 0.25, 4, kinds=W),
+        O("min_font_size", 7, "int", "Smallest rendered font size in pixels.", 4, 200, kinds=W),
+        O("max_font_size", 64, "int", "Largest rendered font size in pixels.", 4, 400, kinds=W),
         O("char_spacing", [-0.04, 0.2], "range_float", "Extra space between characters, as a fraction of the font size.", -0.3, 2.0),
         O("min_contrast", 3.0, "float", "Least luminance contrast ratio (WCAG) between text and the background under it.", 1.0, 15.0),
-        O("stroke_prob", 0.1, "prob", "Probability of an outline around the text."),
-        O("stroke_width", [1, 2], "range_int", "Outline width in rendered pixels.", 1, 8),
+        O("stroke_prob", 0.1, "prob", "Probability of an outline around the text.", kinds=W),
+        O("stroke_width", [1, 2], "range_int", "Outline width in rendered pixels.", 1, 8, kinds=W),
         O("shadow_prob", 0.1, "prob", "Probability of a drop shadow."),
         O("shadow_offset", [1.0, 2.5], "range_float", "Shadow offset in output pixels.", 0, 20),
         O("shadow_blur", [0.0, 1.5], "range_float", "Shadow blur sigma in output pixels.", 0, 10),
         O("shadow_opacity", [0.4, 0.9], "range_float", "Shadow opacity.", 0, 1),
-        O("underline_prob", 0.04, "prob", "Probability of an underline (straight text only)."),
+        O("underline_prob", 0.04, "prob", "Probability of an underline (straight text only).", kinds=W),
         # geometry
-        O("rotation_prob", 0.4, "prob", "Probability of a rotation."),
-        O("rotation", [-6.0, 6.0], "range_float", "Rotation angle in degrees.", -180, 180),
-        O("shear_prob", 0.25, "prob", "Probability of a horizontal shear."),
-        O("shear", [-0.35, 0.35], "range_float", "Shear factor (x += shear * y).", -2, 2),
-        O("perspective_prob", 0.25, "prob", "Probability of a perspective warp."),
-        O("perspective", [0.0, 0.12], "range_float", "Corner displacement as a fraction of the text box size.", 0, 0.4),
-        O("curve_prob", 0.12, "prob", "Probability of a curved baseline (arc or wave)."),
-        O("curve_amplitude", [0.1, 0.5], "range_float", "Baseline displacement as a fraction of the font size.", 0, 3),
-        O("curve_arc_prob", 0.5, "prob", "Share of curved baselines that are arcs (the rest are waves)."),
-        O("curve_wave_period", [0.6, 1.6], "range_float", "Wave period as a fraction of the text width.", 0.1, 10),
+        O("rotation_prob", 0.4, "prob", "Probability of a rotation.", kinds=W),
+        O("rotation", [-6.0, 6.0], "range_float", "Rotation angle in degrees.", -180, 180, kinds=W),
+        O("shear_prob", 0.25, "prob", "Probability of a horizontal shear.", kinds=W),
+        O("shear", [-0.35, 0.35], "range_float", "Shear factor (x += shear * y).", -2, 2, kinds=W),
+        O("perspective_prob", 0.25, "prob", "Probability of a perspective warp.", kinds=W),
+        O("perspective", [0.0, 0.12], "range_float", "Corner displacement as a fraction of the text box size.", 0, 0.4, kinds=W),
+        O("curve_prob", 0.12, "prob", "Probability of a curved baseline (arc or wave).", kinds=W),
+        O("curve_amplitude", [0.1, 0.5], "range_float", "Baseline displacement as a fraction of the font size.", 0, 3, kinds=W),
+        O("curve_arc_prob", 0.5, "prob", "Share of curved baselines that are arcs (the rest are waves).", kinds=W),
+        O("curve_wave_period", [0.6, 1.6], "range_float", "Wave period as a fraction of the text width.", 0.1, 10, kinds=W),
         # photometric
         O("brightness_contrast_prob", 0.4, "prob", "Probability of a brightness/contrast change."),
         O("brightness", [-35.0, 35.0], "range_float", "Brightness shift in grey levels.", -255, 255),
         O("contrast", [0.65, 1.3], "range_float", "Contrast factor around mid-grey.", 0.05, 5),
         O("blur_prob", 0.25, "prob", "Probability of a Gaussian blur."),
         O("blur_sigma", [0.3, 1.1], "range_float", "Blur sigma in output pixels.", 0.05, 10),
-        O("downscale_prob", 0.15, "prob", "Probability of a downscale-upscale (low resolution look)."),
-        O("downscale", [0.35, 0.8], "range_float", "Downscale factor.", 0.05, 1),
+        O("downscale_prob", 0.15, "prob", "Probability of a downscale-upscale (low resolution look).", kinds=W),
+        O("downscale", [0.35, 0.8], "range_float", "Downscale factor.", 0.05, 1, kinds=W),
         O("noise_prob", 0.35, "prob", "Probability of Gaussian pixel noise."),
         O("noise_sigma", [2.0, 10.0], "range_float", "Noise sigma in grey levels.", 0, 100),
         O("jpeg_prob", 0.25, "prob", "Probability of strong JPEG artefacts."),
@@ -95,9 +101,28 @@ OPTIONS: dict[str, Option] = {
           choices=("jpeg", "png", "raw")),
         O("storage_quality", 90, "int", "JPEG quality of the stored crop (image_codec: jpeg).", 50, 100),
         O("max_attempts", 20, "int", "Tries per sample before a run fails (each reject is counted).", 1, 1000),
+        # scenes
+        O("canvas_height", 512, "int", "Scene height in pixels.", 64, 4096, kinds=S),
+        O("canvas_width", 512, "int", "Scene width in pixels.", 64, 4096, kinds=S),
+        O("blocks", [2, 7], "range_int", "Text blocks tried per scene (those that find no room are counted rejects).", 1, 64, kinds=S),
+        O("block_weights", [3, 2, 3], "weights", "Weights of the block kinds: title lines, brand, info (quantity, price, date, lot).", kinds=S),
+        O("text_size", [8.0, 64.0], "range_float", "Line height in canvas pixels, drawn log-uniformly (brands up to 1.8x).", 4, 1024, kinds=S),
+        O("title_lines", [1, 3], "range_int", "Lines of a title block.", 1, 8, kinds=S),
+        O("line_spacing", [1.0, 1.35], "range_float", "Distance between lines as a multiple of the font's line height.", 0.8, 3, kinds=S),
+        O("block_rotation_prob", 0.25, "prob", "Probability of a rotated block.", kinds=S),
+        O("block_rotation", [-25.0, 25.0], "range_float", "Block rotation in degrees.", -180, 180, kinds=S),
+        O("vertical_prob", 0.03, "prob", "Probability of a block turned by 90 degrees (either way).", kinds=S),
+        O("box_perspective_prob", 0.15, "prob", "Probability of a block on a box face seen at an angle (perspective).", kinds=S),
+        O("box_perspective", [0.05, 0.25], "range_float", "How far the box face is turned: corner displacement as a fraction of the block size.", 0, 0.45, kinds=S),
+        O("bottle_curve_prob", 0.12, "prob", "Probability of a block curved as on a bottle (an arc baseline per line).", kinds=S),
+        O("bottle_curve", [0.03, 0.15], "range_float", "Arc depth (sagitta) as a fraction of the line width.", 0, 0.5, kinds=S),
+        O("placement_tries", 16, "int", "Candidate positions per block; the free one on the smoothest background wins.", 1, 1000, kinds=S),
+        O("block_gap", 0.3, "float", "Free space kept around a block, as a fraction of its line height.", 0, 4, kinds=S),
+        O("maps", True, "bool", "Store uint8 CRAFT region and affinity maps in scene shards.", kinds=S),
+        O("map_scale", 0.5, "float", "Map resolution relative to the canvas (CRAFT: 0.5).", 0.125, 1, kinds=S),
     ]
 }
-del O
+del O, W, S
 
 
 def _err(name, expected, value):
@@ -159,13 +184,22 @@ def _check(opt: Option, v):
     raise AssertionError(k)
 
 
-def resolve_config(overrides: dict | None = None) -> dict:
-    """Defaults overlaid with ``overrides``, every value checked.
+def resolve_config(overrides: dict | None = None, kind: str = "words") -> dict:
+    """Defaults overlaid with ``overrides``, every value checked, for the ``words`` or ``scenes`` generator.
 
-    Unknown keys and out-of-range values raise :class:`ValueError` naming the option.
-    Relative paths are kept as given (resolved by the caller against the working folder).
+    Unknown keys, options of the other kind and out-of-range values raise :class:`ValueError`
+    naming the option. Relative paths are kept as given (resolved by the caller against the
+    working folder).
     """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {list(KINDS)}. Received: kind={kind!r}")
     overrides = dict(overrides or {})
+    other = sorted(k for k in overrides if k in OPTIONS and kind not in OPTIONS[k].kinds)
+    if other:
+        raise ValueError(
+            f"Config option(s) {', '.join(map(repr, other))} apply to {OPTIONS[other[0]].kinds[0]} only, not to {kind}. "
+            "Remove them, or generate the other kind (CLI: --kind)."
+        )
     unknown = sorted(set(overrides) - set(OPTIONS))
     if unknown:
         import difflib
@@ -177,13 +211,13 @@ def resolve_config(overrides: dict | None = None) -> dict:
         raise ValueError(f"Unknown config option(s): {', '.join(hints)}. Known options: {', '.join(OPTIONS)}.")
     cfg = {}
     for name, opt in OPTIONS.items():
-        v = overrides.get(name, opt.default)
-        cfg[name] = _check(opt, v)
+        if kind in opt.kinds:
+            cfg[name] = _check(opt, overrides.get(name, opt.default))
     if cfg["min_length"] > cfg["max_length"]:
         raise ValueError(
             f"min_length must not exceed max_length. Received: min_length={cfg['min_length']}, max_length={cfg['max_length']}"
         )
-    if cfg["min_font_size"] > cfg["max_font_size"]:
+    if kind == "words" and cfg["min_font_size"] > cfg["max_font_size"]:
         raise ValueError(
             f"min_font_size must not exceed max_font_size. Received: min_font_size={cfg['min_font_size']}, "
             f"max_font_size={cfg['max_font_size']}"
@@ -218,10 +252,10 @@ def load_config_file(path) -> dict:
 
 def config_reference_markdown() -> str:
     """The options table, as printed in the README."""
-    rows = ["| option | default | meaning |", "|---|---|---|"]
+    rows = ["| option | default | for | meaning |", "|---|---|---|---|"]
     for o in OPTIONS.values():
         d = json.dumps(o.default)
         if o.choices:
             d += " (" + " / ".join(o.choices) + ")"
-        rows.append(f"| `{o.name}` | `{d}` | {o.help} |")
+        rows.append(f"| `{o.name}` | `{d}` | {' + '.join(o.kinds)} | {o.help} |")
     return "\n".join(rows)

@@ -112,7 +112,57 @@ def _resolve_folders(value, bundled: Path) -> list[str]:
     return [str(bundled)] if value is None else list(value)
 
 
-class WordGenerator:
+class _GeneratorBase:
+    """What word and scene generators share: config, vocabulary, text, fonts, backgrounds, glyph cache."""
+
+    kind = "words"
+
+    def __init__(self, config: dict | None = None, *, titles: list[str] | None = None, kind: str = "words"):
+        cfg = resolve_config(config, kind)
+        self.config = cfg
+        self.charset = Charset(cfg["charset"])
+        if titles is None:
+            catalog = cfg["catalog"] or default_catalog_path()
+            titles = load_catalog(catalog, column=cfg["catalog_column"])
+        self._raw_titles = titles
+        self.text = TextSource(
+            titles,
+            self.charset,
+            oov_policy=cfg["oov_policy"],
+            min_length=cfg["min_length"],
+            max_length=cfg["max_length"],
+            length_distribution=cfg["length_distribution"],
+            word_weighting=cfg["word_weighting"],
+            phrase_prob=cfg.get("phrase_prob", 0.0),
+            max_phrase_words=cfg.get("max_phrase_words", 3),
+        )
+        self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]), self.charset)
+        self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))
+        self._glyphs = GlyphCache(self.fonts)
+        self._proc_cum = np.cumsum(cfg["procedural_weights"])
+        if cfg["image_background_prob"] > 0 and len(self.backgrounds) == 0:
+            self._img_bg_prob = 0.0
+        else:
+            self._img_bg_prob = cfg["image_background_prob"]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_glyphs"] = GlyphCache(self.fonts)
+        state.pop("_noise_bank", None)
+        return state
+
+    def _background(self, rng, H, W, C):
+        if self._img_bg_prob > 0 and rng.random() < self._img_bg_prob:
+            i = int(rng.integers(len(self.backgrounds)))
+            crop = self.backgrounds.crop(i, H, W, C, rng, self.config["background_scale"])
+            if crop is not None:
+                return crop, i
+        k = int(np.searchsorted(self._proc_cum, rng.random() * self._proc_cum[-1], side="right"))
+        kind = PROCEDURAL_KINDS[min(k, len(PROCEDURAL_KINDS) - 1)]
+        return procedural_background(kind, H, W, C, rng), self.backgrounds.procedural_id(kind)
+
+
+class WordGenerator(_GeneratorBase):
     """Makes word crops from a resolved config (see :mod:`synthgen.config`).
 
     Args:
@@ -123,28 +173,11 @@ class WordGenerator:
     """
 
     def __init__(self, config: dict | None = None, *, titles: list[str] | None = None):
-        cfg = resolve_config(config)
-        self.config = cfg
-        self.charset = Charset(cfg["charset"])
-        if titles is None:
-            catalog = cfg["catalog"] or default_catalog_path()
-            titles = load_catalog(catalog, column=cfg["catalog_column"])
-        self.text = TextSource(
-            titles,
-            self.charset,
-            oov_policy=cfg["oov_policy"],
-            min_length=cfg["min_length"],
-            max_length=cfg["max_length"],
-            length_distribution=cfg["length_distribution"],
-            word_weighting=cfg["word_weighting"],
-            phrase_prob=cfg["phrase_prob"],
-            max_phrase_words=cfg["max_phrase_words"],
-        )
-        self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]), self.charset)
-        self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))
+        super().__init__(config, titles=titles, kind="words")
+        cfg = self.config
+        self._raw_titles = None
         self.channels = 3 if cfg["color"] else 1
         self.height, self.width = cfg["height"], cfg["width"]
-        self._glyphs = GlyphCache(self.fonts)
         lo, hi = cfg["min_font_size"], cfg["max_font_size"]
         grid = {lo, hi}
         v = float(lo)
@@ -153,17 +186,7 @@ class WordGenerator:
             v *= 1.1
         self._size_grid = np.array(sorted(g for g in grid if lo <= g <= hi))
         self._log_grid = np.log(self._size_grid)
-        self._proc_cum = np.cumsum(cfg["procedural_weights"])
         self._align_cum = np.cumsum(cfg["align"])
-        if cfg["image_background_prob"] > 0 and len(self.backgrounds) == 0:
-            self._img_bg_prob = 0.0
-        else:
-            self._img_bg_prob = cfg["image_background_prob"]
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_glyphs"] = GlyphCache(self.fonts)
-        return state
 
     @property
     def image_shape(self) -> tuple:
@@ -323,16 +346,6 @@ class WordGenerator:
             dbg = {"layer": layer, "matrix": m, "alpha": alpha}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
-
-    def _background(self, rng, H, W, C):
-        if self._img_bg_prob > 0 and rng.random() < self._img_bg_prob:
-            i = int(rng.integers(len(self.backgrounds)))
-            crop = self.backgrounds.crop(i, H, W, C, rng, self.config["background_scale"])
-            if crop is not None:
-                return crop, i
-        k = int(np.searchsorted(self._proc_cum, rng.random() * self._proc_cum[-1], side="right"))
-        kind = PROCEDURAL_KINDS[min(k, len(PROCEDURAL_KINDS) - 1)]
-        return procedural_background(kind, H, W, C, rng), self.backgrounds.procedural_id(kind)
 
     def sample_at(self, seed: int, index: int, *, debug: bool = False) -> tuple[Sample, dict]:
         """Sample ``index`` of the run with ``seed``: tries candidates until one is accepted.

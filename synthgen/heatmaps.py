@@ -71,17 +71,46 @@ def to_map_coords(points: np.ndarray, scale: float) -> np.ndarray:
     return (np.asarray(points, np.float32) + 0.5) * np.float32(scale) - 0.5
 
 
+def _homographies(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """3x3 perspective matrices mapping the 4 points ``src`` onto each ``dst[i]`` (batched 8x8 solves)."""
+    n = len(dst)
+    a = np.zeros((n, 8, 8))
+    b = dst.reshape(n, 8).astype(np.float64)
+    for k in range(4):
+        x, y = src[k]
+        u, v = b[:, 2 * k], b[:, 2 * k + 1]
+        a[:, 2 * k, 0:3] = (x, y, 1.0)
+        a[:, 2 * k + 1, 3:6] = (x, y, 1.0)
+        a[:, 2 * k, 6], a[:, 2 * k, 7] = -x * u, -y * u
+        a[:, 2 * k + 1, 6], a[:, 2 * k + 1, 7] = -x * v, -y * v
+    try:
+        h = np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a degenerate quad (no area) among them: solve one by one, NaN for those
+        h = np.full((n, 8), np.nan)
+        for i in range(n):
+            try:
+                h[i] = np.linalg.solve(a[i], b[i])
+            except np.linalg.LinAlgError:
+                pass
+    return np.concatenate([h, np.ones((n, 1))], 1).reshape(n, 3, 3)
+
+
 def _splat(dst: np.ndarray, quads: np.ndarray, template: np.ndarray) -> None:
     h, w = dst.shape
     s = template.shape[0]
-    src = np.array([[-0.5, -0.5], [s - 0.5, -0.5], [s - 0.5, s - 0.5], [-0.5, s - 0.5]], np.float32)
-    for q in quads:
-        x0, y0 = np.floor(q.min(0)).astype(int)
-        x1, y1 = np.ceil(q.max(0)).astype(int) + 1
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        if x1 <= x0 or y1 <= y0:
+    src = np.array([[-0.5, -0.5], [s - 0.5, -0.5], [s - 0.5, s - 0.5], [-0.5, s - 0.5]], np.float64)
+    lo = np.floor(quads.min(1)).astype(np.int64)
+    hi = np.ceil(quads.max(1)).astype(np.int64) + 1
+    lo = np.maximum(lo, 0)
+    hi = np.minimum(hi, (w, h))
+    keep = np.flatnonzero((hi > lo).all(1))
+    if len(keep) == 0:
+        return
+    # each quad is warped into its own box (region of interest), then merged by max
+    ms = _homographies(src, quads[keep].astype(np.float64) - lo[keep, None, :])
+    for m, (x0, y0), (x1, y1) in zip(ms, lo[keep].tolist(), hi[keep].tolist()):
+        if not np.isfinite(m[0, 0]):  # degenerate quad: no area, nothing to draw
             continue
-        m = cv2.getPerspectiveTransform(src, (q - np.array([x0, y0], np.float32)).astype(np.float32))
         patch = cv2.warpPerspective(template, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                                     borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         roi = dst[y0:y1, x0:x1]

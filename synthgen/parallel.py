@@ -14,7 +14,8 @@ import threading
 import warnings
 from pathlib import Path
 
-from .generator import WordGenerator
+from .generator import PARAM_FIELDS, WordGenerator
+from .scenes import SCENE_PARAM_FIELDS, SceneGenerator
 from .shards import SCHEMA_VERSION, Shard, ShardWriter, parse_shard_name, shard_name
 
 __all__ = ["generate", "MANIFEST_NAME", "GenerateResult"]
@@ -27,10 +28,12 @@ class GenerateResult(dict):
     """Summary of a run: ``out``, ``count``, ``num_shards``, ``written``, ``skipped``, ``rejects``, ``oov``."""
 
 
-def _fingerprint(gen: WordGenerator) -> str:
+def _fingerprint(gen) -> str:
     """Identifies everything a generator's samples depend on (worker processes cache by it)."""
-    h = hashlib.sha1(json.dumps([gen.config, gen.charset.chars, gen.fonts.table(), gen.backgrounds.table()],
+    h = hashlib.sha1(json.dumps([gen.kind, gen.config, gen.charset.chars, gen.fonts.table(), gen.backgrounds.table()],
                                 sort_keys=True).encode())
+    for toks in getattr(gen, "_titles", None) or ():
+        h.update(" ".join(toks).encode() + b"\n")
     for sampler in (gen.text._words, gen.text._phrases):
         if sampler is not None:
             h.update("\n".join(sampler.items).encode())
@@ -43,7 +46,7 @@ def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -
     gen = _WORKER_GENERATORS.setdefault(fp, gen)
     path = Path(out_dir) / shard_name(split, i, n)
     attrs = {
-        "kind": "words",
+        "kind": gen.kind,
         "split": split,
         "shard_index": i,
         "num_shards": n,
@@ -55,15 +58,18 @@ def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -
     }
     rejects: dict = {}
     pending = 0
+    scenes = gen.kind == "scenes"
     with ShardWriter(path, attrs=attrs, image_shape=gen.image_shape, image_codec=gen.config["image_codec"],
-                     font_table=gen.fonts.table(), background_table=gen.backgrounds.table()) as w:
+                     font_table=gen.fonts.table(), background_table=gen.backgrounds.table(),
+                     param_fields=SCENE_PARAM_FIELDS if scenes else PARAM_FIELDS,
+                     map_shape=gen.map_shape if scenes else None) as w:
         for k in range(start, stop):
             s, r = gen.sample_at(seed, k)
             for key, v in r.items():
                 rejects[key] = rejects.get(key, 0) + v
             w.add(s)
             pending += 1
-            if queue is not None and pending >= 200:
+            if queue is not None and pending >= (20 if scenes else 200):
                 queue.put(pending)
                 pending = 0
         w.attrs["rejects"] = json.dumps(rejects, sort_keys=True)
@@ -94,27 +100,36 @@ def generate(
     config: dict | None = None,
     seed: int = 0,
     workers: int = 1,
-    shard_size: int = 5000,
+    shard_size: int | None = None,
     split: str = "train",
     resume: bool = False,
     progress: bool = True,
-    generator: WordGenerator | None = None,
+    generator=None,
+    kind: str = "words",
 ) -> GenerateResult:
-    """Generate ``count`` word crops into shards under ``out_dir``.
+    """Generate ``count`` word crops (or scenes) into shards under ``out_dir``.
 
     Args:
         out_dir: the output folder (created). It must hold no shards unless ``resume``.
-        count: number of crops (> 0).
-        config: generator options (see :mod:`synthgen.config`).
+        count: number of crops or scenes (> 0).
+        config: generator options (see :mod:`synthgen.config`) for ``kind``.
         seed: the run's seed; the same config and seed give byte-identical shards.
         workers: worker processes (>= 1).
-        shard_size: crops per shard (> 0).
+        shard_size: samples per shard (> 0); default 5000 crops or 500 scenes.
         split: the shard name prefix (``train``, ``val``, ...).
         resume: keep the complete shards already in ``out_dir`` and make only the missing ones;
             the options must match the folder's manifest.
         progress: show a tqdm progress bar.
-        generator: a ready :class:`WordGenerator` (its config is used instead of ``config``).
+        generator: a ready :class:`WordGenerator` or :class:`SceneGenerator` (its config and kind
+            are used instead of ``config`` and ``kind``).
+        kind: ``"words"`` (crops for recognition) or ``"scenes"`` (canvases for detection).
     """
+    if generator is not None:
+        kind = generator.kind
+    if kind not in ("words", "scenes"):
+        raise ValueError(f"kind must be 'words' or 'scenes'. Received: kind={kind!r}")
+    if shard_size is None:
+        shard_size = 5000 if kind == "words" else 500
     for name, v, lo in (("count", count, 1), ("workers", workers, 1), ("shard_size", shard_size, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}. Received: {name}={v!r}")
@@ -123,12 +138,15 @@ def generate(
     if not split or not all(c.isalnum() or c in "_." for c in split):
         raise ValueError(f"split must be a name of letters, digits, '_' or '.'. Received: split={split!r}")
     out = Path(out_dir)
-    gen = generator if generator is not None else WordGenerator(config)
+    if generator is not None:
+        gen = generator
+    else:
+        gen = WordGenerator(config) if kind == "words" else SceneGenerator(config)
     _check_out_dir(out)
     n = (count + shard_size - 1) // shard_size
     manifest = {
         "schema_version": SCHEMA_VERSION,
-        "kind": "words",
+        "kind": kind,
         "split": split,
         "count": count,
         "shard_size": shard_size,

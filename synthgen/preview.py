@@ -1,4 +1,4 @@
-"""Contact sheets: samples with their char quads (green) and word quads (red), as PNG."""
+"""Contact sheets: samples with their char quads (green) and word quads (red), and CRAFT maps, as PNG."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-__all__ = ["draw_sample", "contact_sheet", "save_contact_sheet"]
+__all__ = ["draw_sample", "draw_heatmaps", "contact_sheet", "save_contact_sheet"]
 
 
 def draw_sample(image: np.ndarray, char_quads=None, word_quads=None, *, scale: int = 3, label: str | None = None) -> np.ndarray:
@@ -26,9 +26,52 @@ def draw_sample(image: np.ndarray, char_quads=None, word_quads=None, *, scale: i
     return im
 
 
-def contact_sheet(samples, *, cols: int = 4, scale: int = 3, pad: int = 4) -> np.ndarray:
-    """Grid of :func:`draw_sample` tiles from dicts with ``image``, ``char_quads``, ``word_quads``, ``text``."""
-    tiles = [draw_sample(s["image"], s.get("char_quads"), s.get("word_quads"), scale=scale, label=s.get("text")) for s in samples]
+def draw_heatmaps(image: np.ndarray, region: np.ndarray, affinity: np.ndarray, char_quads=None, *, scale: int = 1) -> np.ndarray:
+    """An RGB uint8 picture of CRAFT maps over a darkened grey copy of ``image``.
+
+    Region scores are drawn in red-yellow, affinity scores in cyan-blue (both upsampled to the
+    image size), char quads as thin green outlines.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    h, w = grey.shape
+    base = (grey.astype(np.float32) * 0.35)[..., None].repeat(3, 2)
+    r = cv2.resize(np.asarray(region, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    a = cv2.resize(np.asarray(affinity, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    if region.dtype == np.uint8:
+        r, a = r / 255.0, a / 255.0
+    base += r[..., None] * np.array([255, 200, 0], np.float32) * np.clip(1.2 - a, 0, 1)[..., None]
+    base += a[..., None] * np.array([0, 170, 255], np.float32)
+    im = np.clip(base, 0, 255).astype(np.uint8)
+    im = cv2.resize(im, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST) if scale != 1 else im
+    if char_quads is not None and len(char_quads):
+        pts = np.round((np.asarray(char_quads, np.float32) + 0.5) * scale - 0.5).astype(np.int32)
+        cv2.polylines(im, list(pts), True, (40, 200, 40), 1, lineType=cv2.LINE_AA)
+    return im
+
+
+def _tiles(samples, scale: int, heatmaps: bool):
+    from .heatmaps import craft_maps, word_ids_from_text
+
+    for s in samples:
+        t = draw_sample(s["image"], s.get("char_quads"), s.get("word_quads"), scale=scale, label=s.get("text"))
+        if heatmaps:
+            img = s["image"]
+            region, affinity = s.get("region"), s.get("affinity")
+            if region is None:  # no stored maps (word crops): build them from the quads
+                region, affinity = craft_maps(s["char_quads"], word_ids_from_text(s["text"]), img.shape[0], img.shape[1])
+            hm = draw_heatmaps(img, region, affinity, s.get("char_quads"), scale=scale)
+            pad = np.full((t.shape[0] - hm.shape[0], hm.shape[1], 3), 255, np.uint8)
+            t = np.hstack([t, np.full((t.shape[0], 4, 3), 255, np.uint8), np.vstack([hm, pad])])
+        yield t
+
+
+def contact_sheet(samples, *, cols: int = 4, scale: int = 3, pad: int = 4, heatmaps: bool = False) -> np.ndarray:
+    """Grid of :func:`draw_sample` tiles from dicts with ``image``, ``char_quads``, ``word_quads``, ``text``.
+
+    With ``heatmaps``, each tile gets the CRAFT maps beside it (:func:`draw_heatmaps`): the
+    sample's ``region``/``affinity`` when present, else maps built from its quads.
+    """
+    tiles = list(_tiles(samples, scale, heatmaps))
     if not tiles:
         raise ValueError("No samples to draw.")
     th = max(t.shape[0] for t in tiles)

@@ -20,9 +20,22 @@ dataset            dtype / shape                meaning
 ``background_table`` UTF-8 string ``[bgs]``     background names (``procedural:*`` for generated ones)
 =================  ===========================  ==============================================
 
+Scene shards (``kind`` ``scenes``) hold one row per scene: ``text`` is the scene's words
+joined by single spaces (``text.split(" ")`` lines up with the word quads), ``char_quads``
+are every character of every word in word order, and instead of ``font`` they have
+
+=================  ===========================  ==============================================
+``word_font``      int16 ``[words]``            font of each word (rows of ``word_quads``)
+``word_block``     int16 ``[words]``            text block of each word within its scene
+``region``         uint8 ``[N, h, w]``          CRAFT region map (0..255), when ``maps`` is on
+``affinity``       uint8 ``[N, h, w]``          CRAFT affinity map, same size
+=================  ===========================  ==============================================
+
+``params`` then holds :data:`synthgen.scenes.SCENE_PARAM_FIELDS`.
+
 File attributes: ``schema_version``, ``kind``, ``split``, ``shard_index``, ``num_shards``,
 ``count``, ``first_index`` (global index of row 0), ``seed``, ``config`` (JSON), ``charset``,
-``image_codec``, ``image_shape``, ``rejects`` (JSON), ``generator``. Nothing time-dependent
+``image_codec``, ``image_shape``, ``map_shape`` (scenes with maps), ``rejects`` (JSON), ``generator``. Nothing time-dependent
 is stored, so identical runs give identical bytes.
 """
 
@@ -86,9 +99,12 @@ class ShardWriter:
         image_shape: ``(H, W)`` or ``(H, W, 3)``.
         image_codec: ``jpeg``, ``png`` or ``raw``.
         font_table, background_table: rows written as the shard's tables.
+        param_fields: the names of the per-row parameters.
+        map_shape: ``(h, w)`` of the scenes' CRAFT maps, or ``None`` (no maps stored).
     """
 
-    def __init__(self, path, *, attrs: dict, image_shape, image_codec: str, font_table, background_table):
+    def __init__(self, path, *, attrs: dict, image_shape, image_codec: str, font_table, background_table,
+                 param_fields=PARAM_FIELDS, map_shape=None):
         self.path = Path(path)
         self.tmp = self.path.with_name(self.path.name + ".tmp")
         self.attrs = dict(attrs)
@@ -96,6 +112,8 @@ class ShardWriter:
         self.codec = image_codec
         self.font_table = font_table
         self.background_table = background_table
+        self.param_fields = tuple(param_fields)
+        self.map_shape = tuple(map_shape) if map_shape else None
         self.samples: list[Sample] = []
 
     def __enter__(self):
@@ -148,10 +166,21 @@ class ShardWriter:
                 _ds(f, f"{key}_quads", allq, chunks=(max(1, min(len(allq), 4096)), 4, 2), compression="gzip",
                     compression_opts=4, shuffle=True)
                 _ds(f, f"{key}_offsets", off)
-            _ds(f, "font", np.array([s.font for s in ss], np.int16))
+            if self.attrs.get("kind", "words") == "scenes":
+                _ds(f, "word_font", np.concatenate([s.word_fonts for s in ss]).astype(np.int16))
+                _ds(f, "word_block", np.concatenate([s.word_blocks for s in ss]).astype(np.int16))
+                if self.map_shape:
+                    a["map_shape"] = np.array(self.map_shape, np.int64)
+                    for key in ("region", "affinity"):
+                        maps = np.stack([getattr(s, key) for s in ss])
+                        if maps.shape[1:] != self.map_shape:
+                            raise ValueError(f"{key} maps are {maps.shape[1:]}, the shard's map_shape is {self.map_shape}")
+                        _ds(f, key, maps, chunks=(1,) + self.map_shape, compression="gzip", compression_opts=1)
+            else:
+                _ds(f, "font", np.array([s.font for s in ss], np.int16))
             _ds(f, "background", np.array([s.background for s in ss], np.int16))
-            table = np.array([[s.params.get(k, 0.0) for k in PARAM_FIELDS] for s in ss], np.float32)
-            params = np.ascontiguousarray(table).view(PARAMS_DTYPE).reshape(n)
+            table = np.array([[s.params.get(k, 0.0) for k in self.param_fields] for s in ss], np.float32)
+            params = np.ascontiguousarray(table).view(np.dtype([(k, np.float32) for k in self.param_fields])).reshape(n)
             _ds(f, "params", params, chunks=(rows,), compression="gzip", compression_opts=4, shuffle=True)
             _ds(f, "font_table", [json.dumps(r, sort_keys=True) for r in self.font_table], dtype=_STR)
             _ds(f, "background_table", [r["name"] if isinstance(r, dict) else str(r) for r in self.background_table], dtype=_STR)
@@ -164,7 +193,9 @@ class Shard:
     """Read access to one shard; the HDF5 file is opened lazily (safe to pickle and fork).
 
     ``shard[i]`` is a dict: ``image`` (uint8), ``text``, ``char_quads`` ``[n, 4, 2]``,
-    ``word_quads`` ``[m, 4, 2]``, ``font``, ``background``, ``params`` (dict).
+    ``word_quads`` ``[m, 4, 2]``, ``font``, ``background``, ``params`` (dict). Scene rows have
+    ``words`` (list), ``word_fonts`` and ``word_blocks`` instead of ``font``, and ``region`` /
+    ``affinity`` (uint8) when the shard stores maps.
     """
 
     def __init__(self, path):
@@ -216,6 +247,14 @@ class Shard:
         return json.loads(self.attrs["config"])
 
     @property
+    def kind(self) -> str:
+        return str(self.attrs.get("kind", "words"))
+
+    @property
+    def has_maps(self) -> bool:
+        return "map_shape" in self.attrs
+
+    @property
     def channels(self) -> int:
         return 3 if len(self.attrs["image_shape"]) == 3 else 1
 
@@ -248,16 +287,25 @@ class Shard:
             c0, c1 = f["char_offsets"][i : i + 2]
             w0, w1 = f["word_offsets"][i : i + 2]
             p = f["params"][i]
-            return {
+            row = {
                 "image": self.image(i),
                 "text": f["text"].asstr()[i],
                 "char_quads": f["char_quads"][c0:c1],
                 "word_quads": f["word_quads"][w0:w1],
-                "font": int(f["font"][i]),
                 "background": int(f["background"][i]),
-                "params": {k: float(p[k]) for k in PARAM_FIELDS},
+                "params": {k: float(p[k]) for k in p.dtype.names},
             }
-        except (OSError, KeyError) as e:
+            if self.kind == "scenes":
+                row["words"] = row["text"].split(" ")
+                row["word_fonts"] = f["word_font"][w0:w1]
+                row["word_blocks"] = f["word_block"][w0:w1]
+                if self.has_maps:
+                    row["region"] = f["region"][i]
+                    row["affinity"] = f["affinity"][i]
+            else:
+                row["font"] = int(f["font"][i])
+            return row
+        except (OSError, KeyError, ValueError) as e:
             raise ShardError(f"Shard {str(self.path)!r} row {i} cannot be read ({e}).") from None
 
 
@@ -299,13 +347,16 @@ def verify_shard(path, *, expected: dict | None = None) -> list[str]:
             shape = tuple(int(x) for x in a["image_shape"])
             H, W = shape[:2]
             charset = Charset(a["charset"])
-            need = ["text", "char_quads", "char_offsets", "word_quads", "word_offsets", "font", "background", "params",
+            scenes = a.get("kind", "words") == "scenes"
+            need = ["text", "char_quads", "char_offsets", "word_quads", "word_offsets", "background", "params",
                     "font_table", "background_table"]
+            need += ["word_font", "word_block"] if scenes else ["font"]
+            need += ["region", "affinity"] if "map_shape" in a else []
             need += ["image"] if a["image_codec"] == "raw" else ["image_data", "image_offsets"]
             missing = [d for d in need if d not in f]
             if missing:
                 return problems + [f"datasets missing: {missing}"]
-            for d in ("text", "font", "background", "params"):
+            for d in ("text", "background", "params") + (() if scenes else ("font",)):
                 if f[d].shape[0] != n:
                     problems.append(f"{d} has {f[d].shape[0]} rows, count is {n}")
             texts = f["text"].asstr()[()]
@@ -326,15 +377,21 @@ def verify_shard(path, *, expected: dict | None = None) -> list[str]:
 
             if len(cq) and (quad_signed_area(cq) <= 0).any():
                 problems.append(f"{int((quad_signed_area(cq) <= 0).sum())} char quads are not clockwise")
+            if scenes:
+                for d in ("word_font", "word_block"):
+                    if f[d].shape != (len(wq),):
+                        problems.append(f"{d} has {f[d].shape[0]} rows, there are {len(wq)} words")
+                if problems:
+                    return problems
             nf, nb = len(f["font_table"]), len(f["background_table"])
-            fonts, bgs = f["font"][()], f["background"][()]
+            fonts, bgs = f["word_font" if scenes else "font"][()], f["background"][()]
             if len(fonts) and (fonts.min() < 0 or fonts.max() >= nf):
                 problems.append(f"font ids outside the {nf}-row font table")
             if len(bgs) and (bgs.min() < 0 or bgs.max() >= nb):
                 problems.append(f"background ids outside the {nb}-row background table")
             bad_text, bad_chars, bad_words = [], [], []
             for i, t in enumerate(texts):
-                if not t or charset.missing(t) or (" " in t and not charset.has_space):
+                if not t or charset.missing(t) or (" " in t and not (charset.has_space or scenes)) or (scenes and "" in t.split(" ")):
                     bad_text.append(i)
                 if co[i + 1] - co[i] != sum(1 for c in t if c != " "):
                     bad_chars.append(i)
@@ -345,6 +402,8 @@ def verify_shard(path, *, expected: dict | None = None) -> list[str]:
                                ("rows whose word quad count differs from the text's words", bad_words)):
                 if rows:
                     problems.append(f"{len(rows)} {what} (first: row {rows[0]})")
+            if "map_shape" in a:
+                problems += _verify_maps(f, a, n, shape, texts, co, cq)
             if a["image_codec"] == "raw":
                 if f["image"].shape != (n,) + shape or f["image"].dtype != np.uint8:
                     problems.append(f"image is {f['image'].shape} {f['image'].dtype}, expected {(n,) + shape} uint8")
@@ -369,4 +428,33 @@ def verify_shard(path, *, expected: dict | None = None) -> list[str]:
                         problems.append(f"{len(bad)} images do not decode to {shape} (first: row {bad[0]})")
     except (OSError, KeyError, ValueError) as e:
         problems.append(f"cannot be read (truncated or corrupt): {type(e).__name__}: {e}")
+    return problems
+
+
+def _verify_maps(f, a, n, shape, texts, co, cq) -> list[str]:
+    """Maps: shape, dtype, every chunk readable, and a few rows equal to maps rebuilt from their quads."""
+    from .heatmaps import craft_maps, word_ids_from_text
+
+    problems = []
+    ms = tuple(int(x) for x in a["map_shape"])
+    scale = float(json.loads(a["config"]).get("map_scale", 0.5))
+    for key in ("region", "affinity"):
+        d = f[key]
+        if d.shape != (n,) + ms or d.dtype != np.uint8:
+            problems.append(f"{key} is {d.shape} {d.dtype}, expected {(n,) + ms} uint8")
+    if problems:
+        return problems
+    region, affinity = f["region"][()], f["affinity"][()]  # reads every chunk: a truncated file fails here
+    rows = np.unique(np.linspace(0, n - 1, min(n, 8)).astype(int))
+    bad = []
+    for i in rows:
+        r, af = craft_maps(cq[co[i] : co[i + 1]], word_ids_from_text(texts[i]), shape[0], shape[1], scale=scale)
+        if r.shape != ms:
+            bad.append(int(i))
+            continue
+        if (np.abs(region[i].astype(np.int16) - np.round(r * 255)).max() > 1
+                or np.abs(affinity[i].astype(np.int16) - np.round(af * 255)).max() > 1):
+            bad.append(int(i))
+    if bad:
+        problems.append(f"{len(bad)} of {len(rows)} checked rows have maps that differ from maps rebuilt from their quads (first: row {bad[0]})")
     return problems

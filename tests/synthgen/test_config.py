@@ -7,8 +7,19 @@ from synthgen.config import OPTIONS, config_reference_markdown, load_config_file
 
 def test_defaults_resolve_and_overrides_apply():
     cfg = resolve_config()
-    assert set(cfg) == set(OPTIONS) and cfg["height"] == 32 and cfg["width"] == 128
+    assert set(cfg) == {k for k, o in OPTIONS.items() if "words" in o.kinds} and cfg["height"] == 32 and cfg["width"] == 128
     assert resolve_config({"rotation": [-3, 3]})["rotation"] == [-3.0, 3.0]
+    sc = resolve_config({"canvas_width": 640}, kind="scenes")
+    assert sc["canvas_width"] == 640 and sc["canvas_height"] == 512 and "height" not in sc and "min_contrast" in sc
+
+
+def test_options_of_the_other_kind_are_refused():
+    with pytest.raises(ValueError, match="'canvas_width' apply to scenes only"):
+        resolve_config({"canvas_width": 640})
+    with pytest.raises(ValueError, match="'rotation' apply to words only"):
+        resolve_config({"rotation": [-3, 3]}, kind="scenes")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        resolve_config(kind="pages")
 
 
 @pytest.mark.parametrize(
@@ -23,11 +34,12 @@ def test_defaults_resolve_and_overrides_apply():
         ({"stroke_width": [1.5, 2]}, "a pair of integers"),
         ({"min_font_size": 50, "max_font_size": 10}, "min_font_size must not exceed"),
         ({"length_distribution": [1] * 10}, "needs max_length=25 weights"),
+        ({"blocks": [3, 1]}, "'blocks' must be a pair [low, high]"),
     ],
 )
 def test_bad_values_name_the_option(over, msg):
     with pytest.raises(ValueError, match=None) as e:
-        resolve_config(over)
+        resolve_config(over, kind="scenes" if "blocks" in over else "words")
     assert msg in str(e.value)
 
 
