@@ -406,7 +406,9 @@ class SceneGenerator(_GeneratorBase):
             counts["perspective_blocks"] += per
             counts["curved_blocks"] += cur
         if not heights:
-            raise SampleRejected("no_block_placed", str(rejects))
+            e = SampleRejected("no_block_placed", str(rejects))
+            e.rejects = rejects
+            raise e
         p = dict.fromkeys(SCENE_PARAM_FIELDS, 0.0)
         p.update(counts)
         char_quads = np.concatenate(cqs).astype(np.float32)
@@ -464,7 +466,8 @@ class SceneGenerator(_GeneratorBase):
             try:
                 s = self.make_sample(sample_rng(seed, index, attempt), debug=debug)
             except SampleRejected as e:
-                rejects[e.reason] = rejects.get(e.reason, 0) + 1
+                for k, v in [(e.reason, 1)] + list(getattr(e, "rejects", {}).items()):
+                    rejects[k] = rejects.get(k, 0) + v
                 continue
             for k, v in s.rejects.items():
                 rejects[k] = rejects.get(k, 0) + v
