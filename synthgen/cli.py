@@ -262,7 +262,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("synthgen: interrupted; complete shards are kept, run the same command with --resume to finish.", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError, OSError) as e:
+    except (ValueError, FileNotFoundError, OSError, RuntimeError) as e:
         print(f"synthgen: error: {e}", file=sys.stderr)
         return 2
 

@@ -182,6 +182,10 @@ def test_cli_scenes(tmp_path, capsys):
     assert sheet is not None and sheet.shape[1] > 2 * 384  # the image and its maps side by side
     assert main(["generate", "--kind", "scenes", "--out", str(tmp_path / "x"), "--count", "2", "--set", "rotation=[1,2]"]) == 2
     assert "apply to words only" in capsys.readouterr().err
+    assert main(["generate", "--kind", "scenes", "--out", str(tmp_path / "y"), "--count", "1", "--no-progress",
+                 "--set", "canvas_width=64", "--set", "canvas_height=64", "--set", "text_size=[40,60]",
+                 "--set", "max_attempts=2"]) == 2
+    assert "rejected 2 times" in capsys.readouterr().err
 
 
 def test_word_crops_get_maps_from_the_same_function(tmp_path, capsys):
