@@ -1,4 +1,4 @@
-"""The Python API: make samples, write shards, read them back, draw a contact sheet.
+"""The Python API: make samples, write shards, read them back as a dataset, scenes and their maps, pictures.
 
 Run: python examples/api_quickstart.py [OUT_DIR]
 """
@@ -28,3 +28,17 @@ print(len(shard), row["text"], row["image"].shape, row["char_quads"].shape)
 # 4. Look at it.
 synthgen.save_contact_sheet([shard[i] for i in range(16)], f"{out}/sheet.png")
 print(f"contact sheet: {out}/sheet.png")
+
+# 5. The whole folder as one dataset, and a Keras PyDataset over it (imports Keras here only).
+ds = synthgen.open_dataset(out)
+print(ds, ds[999]["text"])
+train = synthgen.RecognitionDataset(ds, batch_size=64, seed=0, workers=2, use_multiprocessing=True)
+x, y = train[0]
+print("recognition batch:", x.shape, x.dtype, y.shape, y.dtype)
+
+# 6. Scenes for detection, with CRAFT region and affinity maps, and their heatmap sheet.
+synthgen.generate(f"{out}-scenes", 8, kind="scenes", seed=1, progress=False)
+scene = synthgen.read_shard(f"{out}-scenes/train-00000-of-00001.h5")[0]
+print(len(scene["words"]), "words;", scene["region"].shape, "maps")
+synthgen.save_contact_sheet([scene], f"{out}-scenes/heatmaps.png", cols=1, scale=1, heatmaps=True)
+print(f"heatmap sheet: {out}-scenes/heatmaps.png")
