@@ -4,9 +4,9 @@ Usage: python benchmarks/bench_dataset.py [--data DIR] [--count 50000] [--epochs
                                           [--batch-size 128] [--path keras|tf|both]
 
 Generates ``--count`` word crops into ``--data`` if it holds no shards, then for each path:
-- ``keras``: :class:`synthgen.RecognitionDataset` (``workers``, ``use_multiprocessing=True``)
+- ``keras``: :class:`ocrmodels.RecognitionDataset` (``workers``, ``use_multiprocessing=True``)
   consumed through Keras' own PyDataset adapter as ``model.fit`` does (``get_tf_dataset``);
-- ``tf``: :func:`synthgen.recognition_tf_dataset` iterated eagerly.
+- ``tf``: :func:`ocrmodels.recognition_tf_dataset` iterated eagerly.
 Prints crops/s per epoch and the resident memory (main process + workers) after each epoch.
 """
 
@@ -50,6 +50,8 @@ def main():
     ap.add_argument("--path", choices=("keras", "tf", "both"), default="both")
     a = ap.parse_args()
 
+    import ocrmodels
+    import ocrmodels
     import synthgen
 
     tmp = None
@@ -67,7 +69,7 @@ def main():
     if a.path in ("keras", "both"):
         from keras.src.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
 
-        pyds = synthgen.RecognitionDataset(ds, a.batch_size, workers=a.workers, use_multiprocessing=a.workers > 0,
+        pyds = ocrmodels.RecognitionDataset(ds, a.batch_size, workers=a.workers, use_multiprocessing=a.workers > 0,
                                            max_queue_size=16)
         adapter = PyDatasetAdapter(pyds, shuffle=False)
         tfds = adapter.get_tf_dataset()
@@ -81,7 +83,7 @@ def main():
             print(f"keras PyDataset epoch {e}: {n} crops in {dt:.2f} s = {n / dt:,.0f} crops/s, memory {rss_mb():,.0f} MiB")
 
     if a.path in ("tf", "both"):
-        tfds = synthgen.recognition_tf_dataset(ds, a.batch_size)
+        tfds = ocrmodels.recognition_tf_dataset(ds, a.batch_size)
         for e in range(a.epochs):
             t, n = time.perf_counter(), 0
             for x, y in tfds:

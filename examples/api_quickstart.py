@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+import ocrmodels
 import synthgen
 
 out = sys.argv[1] if len(sys.argv) > 1 else "demo-api"
@@ -32,7 +33,7 @@ print(f"contact sheet: {out}/sheet.png")
 # 5. The whole folder as one dataset, and a Keras PyDataset over it (imports Keras here only).
 ds = synthgen.open_dataset(out)
 print(ds, ds[999]["text"])
-train = synthgen.RecognitionDataset(ds, batch_size=64, seed=0, workers=2, use_multiprocessing=True)
+train = ocrmodels.RecognitionDataset(ds, batch_size=64, seed=0, workers=2, use_multiprocessing=True)
 x, y = train[0]
 print("recognition batch:", x.shape, x.dtype, y.shape, y.dtype)
 

@@ -20,8 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackgroundLibrary", "Charset", "SCENE_PARAM_FIELDS", "Scene", "SceneGenerator", "affinity_quads", "craft_maps",
-    "word_ids_from_text", "ShardDataset", "open_dataset", "RecognitionDataset", "DetectionDataset",
-    "recognition_tf_dataset", "detection_tf_dataset", "DEFAULT_CHARSET", "FontLibrary", "NoFontCoversText", "OOVStats", "OPTIONS",
+    "word_ids_from_text", "ShardDataset", "open_dataset", "DEFAULT_CHARSET", "FontLibrary", "NoFontCoversText", "OOVStats", "OPTIONS",
     "OutOfVocabularyError", "PARAM_FIELDS", "Sample", "SampleRejected", "Shard", "ShardError", "ShardWriter",
     "TextSource", "WordGenerator", "bundled_backgrounds_dir", "bundled_fonts_dir", "contact_sheet", "generate",
     "load_catalog", "load_config_file", "normalize_text", "procedural_background", "read_shard", "resolve_config",
@@ -33,14 +32,3 @@ def read_shard(path) -> Shard:
     """Open one shard for reading (lazily); ``len()``, ``[i]`` -> dict of image, text, quads, ids, params."""
     return Shard(path)
 
-
-_ADAPTERS = ("RecognitionDataset", "DetectionDataset", "recognition_tf_dataset", "detection_tf_dataset")
-
-
-def __getattr__(name):
-    # the Keras / tf.data adapters import Keras: only when asked for
-    if name in _ADAPTERS:
-        from . import adapters
-
-        return getattr(adapters, name)
-    raise AttributeError(f"module 'synthgen' has no attribute {name!r}")

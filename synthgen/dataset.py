@@ -8,7 +8,7 @@ independent samples by construction (each is drawn from its own ``(seed, index)`
 mixing chunks from all shards is as good a shuffle as a row-level one, and a batch then
 costs a few contiguous reads instead of one random HDF5 access per row.
 
-Keras and tf.data adapters live in :mod:`synthgen.adapters` (imported on demand).
+Keras and tf.data adapters live in :mod:`ocrmodels.data` (``synthgen`` imports no framework).
 """
 
 from __future__ import annotations

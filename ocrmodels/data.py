@@ -1,8 +1,9 @@
 """Keras 3 ``PyDataset`` and ``tf.data`` adapters over :func:`synthgen.open_dataset`.
 
-Importing this module imports Keras (and TensorFlow for the ``tf.data`` functions);
-``import synthgen`` does not. Batches are built with NumPy and OpenCV only, so they are safe
-in forked worker processes (``workers=2, use_multiprocessing=True``).
+The framework side of the dataset API: ``synthgen`` (generation and the plain-Python
+dataset) never imports Keras or TensorFlow; this module does. Batches are built with NumPy
+and OpenCV only, so they are safe in forked worker processes (``workers=2,
+use_multiprocessing=True``).
 
 - :class:`RecognitionDataset`: ``(images, labels)``: float32 ``[B, 32, 128, 1]`` in 0..1
   (grey; RGB crops are converted, other sizes resized), int32 ``[B, max_label_length]`` char
@@ -27,9 +28,9 @@ import cv2
 import keras
 import numpy as np
 
-from .charset import Charset
-from .dataset import ShardDataset, open_dataset
-from .heatmaps import craft_maps, word_ids_from_text
+from synthgen.charset import Charset
+from synthgen.dataset import ShardDataset, open_dataset
+from synthgen.heatmaps import craft_maps, word_ids_from_text
 
 __all__ = ["RecognitionDataset", "DetectionDataset", "recognition_tf_dataset", "detection_tf_dataset", "encode_labels",
            "IMAGENET_MEAN", "IMAGENET_STD"]
