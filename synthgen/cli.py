@@ -91,17 +91,9 @@ def _config_from_args(a) -> dict:
 
 
 def _shard_paths(d: str) -> list[Path]:
-    from .shards import parse_shard_name
+    from .dataset import _resolve_paths
 
-    p = Path(d)
-    if p.is_file():
-        return [p]
-    if not p.is_dir():
-        raise FileNotFoundError(f"No such dataset folder or shard: {d!r}.")
-    paths = sorted(x for x in p.glob("*.h5") if parse_shard_name(x.name))
-    if not paths:
-        raise FileNotFoundError(f"No shard ({{split}}-NNNNN-of-NNNNN.h5) in {d!r}.")
-    return paths
+    return _resolve_paths(d, None)
 
 
 def cmd_generate(a) -> int:

@@ -22,6 +22,7 @@ __all__ = [
     "downscale_upscale",
     "gaussian_noise",
     "jpeg_artifacts",
+    "brightness_contrast_blur",
 ]
 
 
@@ -106,3 +107,18 @@ def jpeg_artifacts(img_u8: np.ndarray, quality: int) -> np.ndarray:
     flag = cv2.IMREAD_GRAYSCALE if img_u8.ndim == 2 else cv2.IMREAD_COLOR
     return cv2.imdecode(buf, flag).reshape(img_u8.shape)
 
+
+
+def brightness_contrast_blur(img: np.ndarray, cfg: dict, rng: np.random.Generator, p: dict) -> np.ndarray:
+    """The first photometric effects of words and scenes: brightness/contrast, then blur.
+
+    Draws from ``rng`` in a fixed order, records the sampled values in ``p``.
+    """
+    if rng.random() < cfg["brightness_contrast_prob"]:
+        p["brightness"] = rng.uniform(*cfg["brightness"])
+        p["contrast"] = rng.uniform(*cfg["contrast"])
+        img = brightness_contrast(img, p["brightness"], p["contrast"])
+    if rng.random() < cfg["blur_prob"]:
+        p["blur_sigma"] = rng.uniform(*cfg["blur_sigma"])
+        img = gaussian_blur(img, p["blur_sigma"])
+    return img

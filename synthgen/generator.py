@@ -151,6 +151,34 @@ class _GeneratorBase:
         state.pop("_noise_bank", None)
         return state
 
+    def sample_at(self, seed: int, index: int, *, debug: bool = False):
+        """Sample ``index`` of the run with ``seed``: tries candidates until one is accepted.
+
+        Returns the sample and the count of rejected candidates by reason (for scenes, the
+        rejected text blocks too).
+        """
+        rejects: dict = {}
+
+        def count(items):
+            for k, v in items:
+                rejects[k] = rejects.get(k, 0) + v
+
+        for attempt in range(self.config["max_attempts"]):
+            try:
+                s = self.make_sample(sample_rng(seed, index, attempt), debug=debug)
+            except (SampleRejected, NoFontCoversText) as e:
+                reason = e.reason if isinstance(e, SampleRejected) else "no_font_covers_text"
+                count([(reason, 1)] + list(getattr(e, "rejects", {}).items()))
+                continue
+            count(getattr(s, "rejects", {}).items())
+            s.params["attempt"] = attempt
+            return s, rejects
+        raise RuntimeError(f"{'Scene' if self.kind == 'scenes' else 'Sample'} {index} was rejected "
+                           f"{self.config['max_attempts']} times in a row ({rejects}); {self._never_accepted}")
+
+    _never_accepted = ("the fonts, charset or size options cannot produce valid crops. Check that the fonts cover the "
+                       "catalog text and that the crop size fits the text lengths.")
+
     def _background(self, rng, H, W, C):
         if self._img_bg_prob > 0 and rng.random() < self._img_bg_prob:
             i = int(rng.integers(len(self.backgrounds)))
@@ -319,13 +347,7 @@ class WordGenerator(_GeneratorBase):
         p["underline"] = float(underline)
 
         # ---- photometric effects
-        if rng.random() < cfg["brightness_contrast_prob"]:
-            p["brightness"] = rng.uniform(*cfg["brightness"])
-            p["contrast"] = rng.uniform(*cfg["contrast"])
-            out = fx.brightness_contrast(out, p["brightness"], p["contrast"])
-        if rng.random() < cfg["blur_prob"]:
-            p["blur_sigma"] = rng.uniform(*cfg["blur_sigma"])
-            out = fx.gaussian_blur(out, p["blur_sigma"])
+        out = fx.brightness_contrast_blur(out, cfg, rng, p)
         if rng.random() < cfg["downscale_prob"]:
             p["downscale"] = rng.uniform(*cfg["downscale"])
             out = fx.downscale_upscale(out, p["downscale"])
@@ -346,29 +368,6 @@ class WordGenerator(_GeneratorBase):
             dbg = {"layer": layer, "matrix": m, "alpha": alpha}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
-
-    def sample_at(self, seed: int, index: int, *, debug: bool = False) -> tuple[Sample, dict]:
-        """Sample ``index`` of the run with ``seed``: tries candidates until one is accepted.
-
-        Returns the sample and the count of rejected candidates by reason.
-        """
-        rejects: dict = {}
-        for attempt in range(self.config["max_attempts"]):
-            rng = sample_rng(seed, index, attempt)
-            try:
-                s = self.make_sample(rng, debug=debug)
-            except (SampleRejected, NoFontCoversText) as e:
-                reason = e.reason if isinstance(e, SampleRejected) else "no_font_covers_text"
-                rejects[reason] = rejects.get(reason, 0) + 1
-                continue
-            s.params["attempt"] = attempt
-            return s, rejects
-        raise RuntimeError(
-            f"Sample {index} was rejected {self.config['max_attempts']} times in a row ({rejects}); "
-            "the fonts, charset or size options cannot produce valid crops. Check that the fonts cover the catalog "
-            "text and that the crop size fits the text lengths."
-        )
-
 
 def _blend(out: np.ndarray, a: np.ndarray, color: np.ndarray) -> np.ndarray:
     """``out * (1 - a) + color * a``; ``out`` ``[H, W, C]``, ``a`` ``[H, W]`` in 0..1, ``color`` ``[C]``."""

@@ -22,7 +22,7 @@ import numpy as np
 from . import effects as fx
 from .charset import normalize_text
 from .fonts import NoFontCoversText
-from .generator import SampleRejected, _GeneratorBase, _blend, encode_image, decode_image, sample_rng
+from .generator import SampleRejected, _GeneratorBase, _blend, decode_image, encode_image
 from .geometry import scale_matrix, transform_quads, translation_matrix
 from .heatmaps import craft_maps
 from .render import render_text
@@ -133,6 +133,8 @@ class SceneGenerator(_GeneratorBase):
     """
 
     kind = "scenes"
+    _never_accepted = ("no text block fits. Check that the fonts cover the catalog text and that text_size fits "
+                       "canvas_height/canvas_width.")
 
     def __init__(self, config: dict | None = None, *, titles: list[str] | None = None):
         super().__init__(config, titles=titles, kind="scenes")
@@ -417,13 +419,7 @@ class SceneGenerator(_GeneratorBase):
                  max_text_height=max(heights))
 
         out = canvas
-        if rng.random() < cfg["brightness_contrast_prob"]:
-            p["brightness"] = rng.uniform(*cfg["brightness"])
-            p["contrast"] = rng.uniform(*cfg["contrast"])
-            out = fx.brightness_contrast(out, p["brightness"], p["contrast"])
-        if rng.random() < cfg["blur_prob"]:
-            p["blur_sigma"] = rng.uniform(*cfg["blur_sigma"])
-            out = fx.gaussian_blur(out, p["blur_sigma"])
+        out = fx.brightness_contrast_blur(out, cfg, rng, p)
         if rng.random() < cfg["noise_prob"]:
             # luminance noise: one draw per pixel, shared by the channels (a sensor's grain)
             p["noise_sigma"] = rng.uniform(*cfg["noise_sigma"])
@@ -458,25 +454,6 @@ class SceneGenerator(_GeneratorBase):
             bank = self._noise_bank = g.standard_normal((2 * H, 2 * W, 1), dtype=np.float32)
         y, x = int(rng.integers(H + 1)), int(rng.integers(W + 1))
         return bank[y : y + H, x : x + W]
-
-    def sample_at(self, seed: int, index: int, *, debug: bool = False) -> tuple[Scene, dict]:
-        """Scene ``index`` of the run with ``seed``, and the rejected candidates (blocks and scenes) by reason."""
-        rejects: dict = {}
-        for attempt in range(self.config["max_attempts"]):
-            try:
-                s = self.make_sample(sample_rng(seed, index, attempt), debug=debug)
-            except SampleRejected as e:
-                for k, v in [(e.reason, 1)] + list(getattr(e, "rejects", {}).items()):
-                    rejects[k] = rejects.get(k, 0) + v
-                continue
-            for k, v in s.rejects.items():
-                rejects[k] = rejects.get(k, 0) + v
-            s.params["attempt"] = attempt
-            return s, rejects
-        raise RuntimeError(
-            f"Scene {index} was rejected {self.config['max_attempts']} times in a row ({rejects}); no text block fits. "
-            "Check that the fonts cover the catalog text and that text_size fits canvas_height/canvas_width."
-        )
 
 
 def _box_face(mag: float, rng) -> np.ndarray:

@@ -12,3 +12,14 @@ def _isolated_cache(tmp_path_factory):
         os.environ.pop("SYNTHGEN_CACHE", None)
     else:
         os.environ["SYNTHGEN_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def words(tmp_path_factory):
+    """A small word dataset, read-only for the tests: 3 train shards of 40 crops, and val/ with 20."""
+    from synthgen import generate
+
+    d = tmp_path_factory.mktemp("words")
+    generate(d, 120, shard_size=40, progress=False, seed=3)
+    generate(d / "val", 20, shard_size=20, split="val", progress=False, seed=4)
+    return d

@@ -16,14 +16,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 @pytest.fixture(scope="module")
-def words(tmp_path_factory):
-    d = tmp_path_factory.mktemp("words")
-    generate(d, 120, shard_size=40, progress=False, seed=3)
-    generate(d / "val", 20, shard_size=20, split="val", progress=False, seed=4)
-    return d
-
-
-@pytest.fixture(scope="module")
 def scenes(tmp_path_factory):
     d = tmp_path_factory.mktemp("scenes")
     generate(d, 6, kind="scenes", shard_size=3, progress=False, config={"canvas_height": 192, "canvas_width": 192})

@@ -10,15 +10,7 @@ import numpy as np
 import pytest
 
 import synthgen
-from synthgen import ShardError, generate, open_dataset
-
-
-@pytest.fixture(scope="module")
-def words(tmp_path_factory):
-    d = tmp_path_factory.mktemp("words")
-    generate(d, 120, shard_size=40, progress=False, seed=3)
-    generate(d / "val", 20, shard_size=20, split="val", progress=False, seed=4)
-    return d
+from synthgen import ShardError, open_dataset
 
 
 def test_open_dataset_forms_and_random_access(words):
