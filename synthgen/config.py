@@ -46,6 +46,11 @@ OPTIONS: dict[str, Option] = {
           choices=("frequency", "uniform")),
         O("phrase_prob", 0.0, "prob", "Probability of a short phrase instead of one word (needs ' ' in the charset).", kinds=W),
         O("max_phrase_words", 3, "int", "Most words in a phrase.", 2, 8, kinds=W),
+        O("case_weights", [1, 0, 0, 0], "weights",
+          "Weights of re-casing a word: as in the catalog, UPPER, lower, Capitalised.", kinds=W),
+        O("random_text_prob", 0.0, "prob",
+          "Probability of a random string (characters drawn uniformly from the charset) instead of a catalog word, "
+          "as long as a sampled catalog word.", kinds=W),
         # assets
         O("fonts", None, "paths", "Font folders; null = the bundled fonts/."),
         O("extra_fonts", [], "paths", "Font folders added to the fonts above."),

@@ -135,6 +135,8 @@ class _GeneratorBase:
             word_weighting=cfg["word_weighting"],
             phrase_prob=cfg.get("phrase_prob", 0.0),
             max_phrase_words=cfg.get("max_phrase_words", 3),
+            case_weights=cfg.get("case_weights"),
+            random_text_prob=cfg.get("random_text_prob", 0.0),
         )
         self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]), self.charset)
         self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))

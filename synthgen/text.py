@@ -111,6 +111,11 @@ class TextSource:
             distinct word equally often) within a length.
         phrase_prob: probability of a short phrase of 2..``max_phrase_words`` consecutive words
             of a title instead of one word; needs a space in the charset.
+        case_weights: weights of (as in the catalog, UPPER, lower, Capitalised) applied to the
+            sampled text; a re-cased character outside the charset keeps its catalog case.
+        random_text_prob: probability of a string of random charset characters (no spaces),
+            as long as a sampled catalog word, instead of catalog text: teaches characters
+            without the catalog's lexicon.
     """
 
     def __init__(
@@ -125,6 +130,8 @@ class TextSource:
         word_weighting: str = "frequency",
         phrase_prob: float = 0.0,
         max_phrase_words: int = 3,
+        case_weights=None,
+        random_text_prob: float = 0.0,
     ):
         if phrase_prob > 0 and not charset.has_space:
             raise ValueError(
@@ -133,6 +140,18 @@ class TextSource:
             )
         if word_weighting not in ("frequency", "uniform"):
             raise ValueError(f"word_weighting must be 'frequency' or 'uniform'. Received: word_weighting={word_weighting!r}")
+        cw = np.asarray([1, 0, 0, 0] if case_weights is None else case_weights, dtype=np.float64)
+        if cw.shape != (4,) or (cw < 0).any() or cw.sum() <= 0:
+            raise ValueError(
+                "case_weights needs 4 non-negative weights (catalog, UPPER, lower, Capitalised) with a positive sum. "
+                f"Received: case_weights={case_weights!r}"
+            )
+        if not 0.0 <= float(random_text_prob) <= 1.0:
+            raise ValueError(f"random_text_prob must be in [0, 1]. Received: random_text_prob={random_text_prob!r}")
+        # Only draw from the rng for a feature in use, so default settings give the same samples as before.
+        self._case_cum = None if cw[1:].sum() == 0 else np.cumsum(cw)
+        self.random_text_prob = float(random_text_prob)
+        self._random_chars = [c for c in charset.chars if c != " "]
         self.charset = charset
         self.min_length = min_length
         self.max_length = max_length
@@ -180,10 +199,21 @@ class TextSource:
         return len(self._words.items)
 
     def sample(self, rng: np.random.Generator) -> str:
-        """One word or phrase."""
+        """One word or phrase (or random string), re-cased by ``case_weights``."""
         if self._phrases is not None and rng.random() < self.phrase_prob:
-            return self._phrases.sample(rng)
-        return self._words.sample(rng)
+            text = self._phrases.sample(rng)
+        else:
+            text = self._words.sample(rng)
+        if self.random_text_prob > 0 and rng.random() < self.random_text_prob:
+            ids = rng.integers(0, len(self._random_chars), size=len(text))
+            return "".join(self._random_chars[i] for i in ids)
+        if self._case_cum is not None:
+            k = int(np.searchsorted(self._case_cum, rng.random() * self._case_cum[-1], side="right"))
+            if k > 0:
+                recased = (text.upper, text.lower, text.capitalize)[min(k, 3) - 1]()
+                if all(c in self.charset for c in recased):
+                    text = recased
+        return text
 
     def report(self) -> str:
         return f"{self.oov.summary()}; {self.too_long} words longer than {self.max_length} characters skipped"

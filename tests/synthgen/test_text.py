@@ -85,3 +85,35 @@ def test_phrases_need_a_space_in_the_charset():
 def test_unusable_catalog_is_an_error():
     with pytest.raises(ValueError, match="No usable word"):
         TextSource(["\u20ac\u20ac \u00a3"], Charset(), oov_policy="drop_word")
+
+
+def test_case_weights_recase_and_default_draws_are_unchanged():
+    cs = Charset()
+    titles = ["Fresh Milk 500ml", "Dark Chocolate Bar"]
+    plain = TextSource(titles, cs)
+    same = TextSource(titles, cs, case_weights=[1, 0, 0, 0], random_text_prob=0.0)
+    r1, r2 = np.random.default_rng(3), np.random.default_rng(3)
+    assert [plain.sample(r1) for _ in range(50)] == [same.sample(r2) for _ in range(50)]
+    upper = TextSource(titles, cs, case_weights=[0, 1, 0, 0])
+    rng = np.random.default_rng(0)
+    out = [upper.sample(rng) for _ in range(50)]
+    assert all(t == t.upper() for t in out) and any(t != t.lower() for t in out)
+    mixed = TextSource(titles, cs, case_weights=[1, 1, 1, 1])
+    rng = np.random.default_rng(0)
+    out = {mixed.sample(rng) for _ in range(400)}
+    assert {"MILK", "milk", "Milk", "500ML", "500ml"} <= out
+    with pytest.raises(ValueError, match="case_weights"):
+        TextSource(titles, cs, case_weights=[1, 0])
+
+
+def test_random_text_uses_the_charset_and_catalog_lengths():
+    cs = Charset()
+    titles = ["abc defgh"]
+    src = TextSource(titles, cs, random_text_prob=1.0)
+    rng = np.random.default_rng(0)
+    out = [src.sample(rng) for _ in range(300)]
+    assert {len(t) for t in out} == {3, 5}
+    assert all(c in cs and c != " " for t in out for c in t)
+    assert len(set("".join(out))) > 60  # characters drawn across the whole vocabulary
+    with pytest.raises(ValueError, match="random_text_prob"):
+        TextSource(titles, cs, random_text_prob=1.5)
