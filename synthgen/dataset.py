@@ -29,9 +29,12 @@ ON_ERROR = ("raise", "skip")
 
 def _resolve_paths(path, split: str | None) -> list[Path]:
     if isinstance(path, (list, tuple)):
-        paths = [Path(p) for p in path]
-        if not paths:
+        if not path:
             raise ValueError("open_dataset got an empty list of shards. Received: path=[]")
+        paths = []
+        for p in path:  # each entry: a shard, a folder or a glob
+            s = os.fspath(p)
+            paths += _resolve_paths(p, None) if (Path(s).is_dir() or any(c in s for c in "*?[")) else [Path(s)]
     else:
         s = os.fspath(path)
         p = Path(s)
@@ -218,7 +221,7 @@ def open_dataset(path, *, split: str | None = None, on_error: str = "raise") -> 
     """Open shards as one dataset.
 
     Args:
-        path: a dataset folder, a glob (``"data/train-*.h5"``), one shard, or a list of shards.
+        path: a dataset folder, a glob (``"data/train-*.h5"``), one shard, or a list of any of these.
         split: keep only the shards of this split (the file name prefix: ``train``, ``val``...).
         on_error: ``"raise"`` or ``"skip"`` unreadable shards and rows (see :class:`ShardDataset`).
     """

@@ -1,0 +1,115 @@
+"""``ocrmodels`` command line: train-recognizer, evaluate-recognizer, recognize.
+
+Keras and TensorFlow are imported only once the arguments are parsed, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ocrmodels", description="Train, evaluate and run OCR models on synthgen data.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train-recognizer", help="train a CRNN-CTC recognizer on word-crop shards",
+                       description="Train a CRNN-CTC recognizer on synthgen word-crop shards. Beside OUT.keras, "
+                                   "OUT.train/ holds the checkpoint (last.keras), state.json, log.csv and tensorboard/.")
+    t.add_argument("--data", nargs="+", required=True, help="training shards: folders, globs or files")
+    t.add_argument("--out", required=True, help="model file to write (.keras): the best epoch")
+    t.add_argument("--val", nargs="+", help="validation shards (word accuracy per epoch picks the best)")
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--size", default="small", choices=("tiny", "small", "base"))
+    t.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (warm-up, then cosine decay)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--workers", type=int, default=2, help="data-loading processes")
+    t.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (faster on CPUs with AMX/AVX512-BF16)")
+    t.add_argument("--skip-bad-shards", action="store_true", help="leave out unreadable shards and rows (with a warning)")
+    t.add_argument("--resume", action="store_true", help="continue the run saved beside --out")
+
+    e = sub.add_parser("evaluate-recognizer", help="accuracy and speed as JSON",
+                       description="Evaluate a recognizer on word-crop shards or a labels.tsv folder "
+                                   "(filename<TAB>text, images beside it). Prints JSON.")
+    e.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
+    e.add_argument("--data", required=True, help="a shard folder/glob/file, or labels.tsv (or its folder)")
+    e.add_argument("--batch-size", type=int, default=256)
+    e.add_argument("--decoder", default="greedy", choices=("greedy", "beam"))
+    e.add_argument("--beam-width", type=int, default=10)
+    e.add_argument("--limit", type=int, help="evaluate the first N crops only")
+    e.add_argument("--worst", type=int, default=20, help="how many worst examples to list")
+    e.add_argument("--output", help="also write the JSON to this file")
+
+    r = sub.add_parser("recognize", help="read word crops: one line 'file<TAB>text<TAB>confidence' each")
+    r.add_argument("images", nargs="+", help="word-crop image files")
+    r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
+    r.add_argument("--decoder", default="greedy", choices=("greedy", "beam"))
+    return p
+
+
+def _positive(name, v):
+    if v is not None and v < 1:
+        raise ValueError(f"--{name} must be a positive integer. Received: {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        if args.command == "train-recognizer":
+            for n in ("epochs", "batch_size", "workers"):
+                _positive(n.replace("_", "-"), getattr(args, n))
+            from .train import train_recognizer
+
+            train_recognizer(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
+                             size=args.size, learning_rate=args.lr, seed=args.seed, workers=args.workers,
+                             resume=args.resume, mixed_precision=args.mixed_precision,
+                             on_error="skip" if args.skip_bad_shards else "raise")
+            print(f"wrote {args.out}")
+        elif args.command == "evaluate-recognizer":
+            for n in ("batch_size", "limit", "worst", "beam_width"):
+                _positive(n.replace("_", "-"), getattr(args, n))
+            from .evaluate import evaluate_recognizer
+            from .recognizer import load_recognizer
+
+            report = evaluate_recognizer(load_recognizer(args.model), args.data, batch_size=args.batch_size,
+                                         decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
+                                         worst=args.worst)
+            report = {"model": args.model or "bundled", "data": args.data, **report}
+            text = json.dumps(report, indent=2, ensure_ascii=False)
+            print(text)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as f:
+                    f.write(text + "\n")
+        elif args.command == "recognize":
+            import cv2
+
+            from .recognizer import load_recognizer
+
+            rec = load_recognizer(args.model)
+            images = []
+            for f in args.images:
+                img = cv2.imread(f, cv2.IMREAD_UNCHANGED)
+                if img is None:
+                    raise ValueError(f"{f} is not a readable image (PNG, JPEG, ...).")
+                if img.ndim == 3:
+                    img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+                images.append(img)
+            for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder)):
+                print(f"{f}\t{text}\t{conf:.4f}")
+    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
+        print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"ocrmodels {args.command}: interrupted; a training run continues with --resume.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

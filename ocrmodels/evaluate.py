@@ -1,0 +1,111 @@
+"""Recognizer evaluation on synthgen shards or on a ``labels.tsv`` folder of real crops.
+
+``labels.tsv``: one ``filename<TAB>text`` per line, UTF-8, no header, images beside it or in
+``images/`` beside it (as in ICDAR-style word-crop sets).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .metrics import recognition_metrics
+
+__all__ = ["evaluate_recognizer", "read_labels_tsv"]
+
+
+def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
+    """``labels.tsv`` -> image paths and texts. Raises ``ValueError`` naming the line of a malformed entry."""
+    path = Path(os.fspath(path))
+    if path.is_dir():
+        path = path / "labels.tsv"
+    if not path.is_file():
+        raise FileNotFoundError(f"No labels file at {path}. Expected labels.tsv with lines filename<TAB>text.")
+    files, texts = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        if "\t" not in line:
+            raise ValueError(f"{path}:{n}: expected filename<TAB>text. Received: {line[:80]!r}")
+        name, text = line.split("\t", 1)
+        p = path.parent / name
+        if not p.exists() and (path.parent / "images" / name).exists():
+            p = path.parent / "images" / name
+        files.append(p)
+        texts.append(text)
+    if not files:
+        raise ValueError(f"{path} holds no labelled crop.")
+    return files, texts
+
+
+def _load_tsv(path):
+    files, texts = read_labels_tsv(path)
+    images, unreadable = [], []
+    for f in files:
+        img = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
+        if img is None:
+            unreadable.append(str(f))
+            images.append(None)
+            continue
+        if img.ndim == 3:
+            img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+        images.append(img)
+    return [f.name for f in files], texts, images, unreadable
+
+
+def _load_shards(path, limit):
+    from synthgen.dataset import open_dataset
+
+    ds = open_dataset(path)
+    if ds.kind != "words":
+        raise ValueError(f"{path}: evaluation reads word-crop shards; these hold {ds.kind}.")
+    idx = np.arange(min(len(ds), limit) if limit else len(ds))
+    rows = ds.read(idx, fields=("image", "text"))
+    return [f"#{i}" for i in idx], [r["text"] for r in rows], [r["image"] for r in rows], []
+
+
+def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str = "greedy", beam_width: int = 10,
+                        limit: int | None = None, worst: int = 20) -> dict:
+    """Accuracy and speed of ``recognizer`` on shards or a ``labels.tsv`` set.
+
+    Ground-truth characters outside the model's vocabulary are kept: such a word can never be
+    read exactly, and it is counted in ``out_of_vocabulary_words`` (with the characters) rather than
+    dropped. Unreadable images count as wrong (empty prediction) and are listed.
+
+    Returns:
+        a JSON-ready dict: ``count``, ``word_accuracy``, ``alnum_accuracy``, ``cer``, ``mean_cer``,
+        ``crops_per_second`` (preprocessing, model and decoding), ``out_of_vocabulary_words``,
+        ``out_of_vocabulary_chars``, ``unreadable``, ``worst`` (largest edit distances first).
+    """
+    p = Path(os.fspath(data))
+    tsv = p.suffix == ".tsv" or (p.is_dir() and (p / "labels.tsv").is_file())
+    names, texts, images, unreadable = _load_tsv(p) if tsv else _load_shards(data, limit)
+    if tsv and limit:
+        names, texts, images = names[:limit], texts[:limit], images[:limit]
+        unreadable = [u for u in unreadable if Path(u).name in set(names)]
+    ok = [i for i, im in enumerate(images) if im is not None]
+    t = time.perf_counter()
+    results = recognizer.recognize([images[i] for i in ok], batch_size=batch_size, decoder=decoder, beam_width=beam_width)
+    seconds = time.perf_counter() - t
+    preds, confs = [""] * len(texts), [0.0] * len(texts)
+    for i, (text, conf) in zip(ok, results):
+        preds[i], confs[i] = text, conf
+    m = recognition_metrics(texts, preds)
+    vocab = set(recognizer.vocabulary)
+    oov = sorted({c for t in texts for c in t if c not in vocab})
+    dist = m.pop("distances")
+    order = sorted(range(len(texts)), key=lambda i: (-dist[i] / max(1, len(texts[i])), -dist[i], i))[:worst]
+    return {
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
+        "decoder": decoder,
+        "crops_per_second": round(len(ok) / seconds, 1) if seconds > 0 else None,
+        "out_of_vocabulary_words": sum(any(c not in vocab for c in t) for t in texts),
+        "out_of_vocabulary_chars": "".join(oov),
+        "unreadable": unreadable,
+        "worst": [{"image": names[i], "truth": texts[i], "predicted": preds[i], "confidence": round(confs[i], 4),
+                   "edit_distance": dist[i]} for i in order],
+    }

@@ -1,0 +1,144 @@
+"""A trained recognizer: preprocessing of word crops of any size or mode, prediction, decoding, loading.
+
+``load_recognizer()`` gives the bundled model (trained on synthgen crops only); ``load_recognizer(path)``
+a ``.keras`` file written by :func:`~ocrmodels.train_recognizer`.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import cv2
+import keras
+import numpy as np
+
+from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
+from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
+
+__all__ = ["BUNDLED_RECOGNIZER", "Recognizer", "fit_crop", "load_recognizer"]
+
+BUNDLED_RECOGNIZER = Path(__file__).resolve().parent / "weights" / "crnn_small.keras"
+
+
+def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_height: float = 0.75) -> np.ndarray:
+    """One word crop of any size and mode -> uint8 ``[height, width]`` grey, as the generator lays crops out.
+
+    A crop of exactly ``height x width`` is only converted to grey. Any other crop is taken as a
+    tight box around the word: it is scaled, aspect kept, so its height is ``text_height`` of the
+    output (less if it would not fit the width), and centred on a canvas filled with the median of
+    its border pixels.
+
+    Args:
+        image: uint8 (or uint16/float in 0..1) ``[H, W]``, ``[H, W, 1]``, ``[H, W, 3]`` (RGB) or ``[H, W, 4]`` (RGBA).
+    """
+    img = np.asarray(image)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)) or min(img.shape[:2]) < 1:
+        raise ValueError(f"Expected an image [H, W], [H, W, 1], [H, W, 3] or [H, W, 4]. Received: shape={img.shape}")
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    elif img.dtype != np.uint8:
+        img = np.clip(np.asarray(img, np.float32) * 255 + 0.5, 0, 255).astype(np.uint8)
+    if img.ndim == 3:
+        if img.shape[2] == 4:  # composite on white
+            a = img[:, :, 3:4].astype(np.float32) / 255
+            img = (img[:, :, :3] * a + 255 * (1 - a)).astype(np.uint8)
+        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    h, w = img.shape
+    if (h, w) == (height, width):
+        return img
+    s = min(height * text_height / h, (width - 2) / w)
+    nh, nw = max(1, round(h * s)), max(1, round(w * s))
+    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    out = np.full((height, width), np.median(border), np.uint8)
+    y, x = (height - nh) // 2, (width - nw) // 2
+    out[y : y + nh, x : x + nw] = small
+    return out
+
+
+class Recognizer:
+    """A CRNN recognizer with its vocabulary: crops in, ``(text, confidence)`` out.
+
+    Args:
+        model: a Keras model built by :func:`~ocrmodels.build_crnn` (or loaded from its ``.keras`` file).
+    """
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+        self.vocabulary = model_vocabulary(model)
+        _, self.height, self.width, channels = model.input_shape
+        if channels != 1:
+            raise ValueError(f"Expected a grey-input recognizer. Received: input_shape={model.input_shape}")
+        self._predict = None
+
+    def preprocess(self, images) -> np.ndarray:
+        """Crops (a list of arrays of any size/mode, or one ``[N, H, W(, C)]`` array) -> float32 ``[N, 32, 128, 1]``."""
+        x = np.empty((len(images), self.height, self.width, 1), np.float32)
+        for i, img in enumerate(images):
+            x[i, :, :, 0] = fit_crop(img, self.height, self.width)
+        x *= np.float32(1 / 255)
+        return x
+
+    def probabilities(self, images, *, batch_size: int = 256) -> np.ndarray:
+        """Per-step probabilities float32 ``[N, T, V + 1]`` (blank at 0)."""
+        if self._predict is None:
+            self._predict = _tf_function(self.model)
+        out = []
+        for a in range(0, len(images), batch_size):
+            out.append(np.asarray(self._predict(self.preprocess(images[a : a + batch_size]))))
+        if not out:
+            return np.zeros((0, self.model.output_shape[1], len(self.vocabulary) + 1), np.float32)
+        return np.concatenate(out)
+
+    def recognize(self, images, *, batch_size: int = 256, decoder: str = "greedy", beam_width: int = 10):
+        """Texts and confidences of word crops.
+
+        Args:
+            images: word crops: uint8 arrays of any size, grey, RGB or RGBA (see :func:`fit_crop`).
+            decoder: ``"greedy"`` (best path) or ``"beam"`` (prefix beam search, ``beam_width``).
+
+        Returns:
+            a list of ``(text, confidence)``.
+        """
+        if decoder not in ("greedy", "beam"):
+            raise ValueError(f"decoder must be 'greedy' or 'beam'. Received: decoder={decoder!r}")
+        probs = self.probabilities(images, batch_size=batch_size)
+        if decoder == "greedy":
+            return greedy_decode(probs, self.vocabulary)
+        return beam_search_decode(probs, self.vocabulary, beam_width)
+
+    def save(self, path) -> None:
+        self.model.save(path)
+
+
+def _tf_function(model):
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32)
+    return tf.function(lambda x: model(x, training=False), input_signature=[spec], jit_compile=False)
+
+
+def load_model_file(path, *, compile: bool = False) -> keras.Model:
+    """A ``.keras`` recognizer file -> Keras model, with a clear error for anything else."""
+    path = Path(os.fspath(path))
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {path}. Train one with `ocrmodels train-recognizer` or omit it for the bundled model.")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a Keras model file (.keras, a zip archive). Pass a file written by `ocrmodels train-recognizer`.")
+    try:
+        return keras.saving.load_model(path, compile=compile)
+    except Exception as e:  # Keras raises many kinds for foreign or broken archives
+        raise ValueError(f"{path} could not be loaded as a recognizer model: {type(e).__name__}: {e}") from e
+
+
+def load_recognizer(path=None) -> Recognizer:
+    """The recognizer at ``path`` (a ``.keras`` file), or the bundled one."""
+    model = load_model_file(BUNDLED_RECOGNIZER if path is None else path)
+    try:
+        return Recognizer(model)
+    except ValueError as e:
+        raise ValueError(f"{path or BUNDLED_RECOGNIZER}: {e}") from None

@@ -1,0 +1,200 @@
+"""Training from synthgen shards: ``train_recognizer`` (also ``ocrmodels train-recognizer``).
+
+A run writes, beside the model file ``OUT.keras``, a folder ``OUT.train/`` holding
+``last.keras`` (model + optimizer state after the last complete epoch), ``state.json`` (the
+run's settings and epochs done), ``log.csv`` and ``tensorboard/``. Every file is written under a
+temporary name and renamed, so a crash (or Ctrl-C) never leaves a broken checkpoint, and
+``resume=True`` continues from the last complete epoch with the same learning-rate schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import keras
+from .crnn import CRNN_SIZES, build_crnn, model_vocabulary
+from .ctc import CTCLoss, greedy_decode
+from .data import RecognitionDataset
+from .metrics import recognition_metrics
+from .recognizer import load_model_file
+
+__all__ = ["train_recognizer"]
+
+
+def _atomic_save(model: keras.Model, path: Path, *, weights_only_model: bool = False) -> None:
+    """``model`` to ``path`` through a temporary file; ``weights_only_model``: without the optimizer (a third the size)."""
+    tmp = path.with_name(path.name + ".tmp.keras")
+    if weights_only_model:
+        clone = model.__class__.from_config(model.get_config())  # same layer names, no optimizer
+        clone.set_weights(model.get_weights())
+        model = clone
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(obj, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class _EpochEnd(keras.callbacks.Callback):
+    """Validation word accuracy/CER into the logs, then the checkpoint, the best model and state.json."""
+
+    def __init__(self, run, val: RecognitionDataset | None, vocabulary: str, max_val: int):
+        super().__init__()
+        self.run, self.val, self.vocabulary, self.max_val = run, val, vocabulary, max_val
+        self._t0 = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        logs["epoch_seconds"] = time.perf_counter() - (self._t0 or time.perf_counter())
+        logs["learning_rate"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        if self.val is not None:
+            preds, truth = [], []
+            for b in range(len(self.val)):
+                x, y = self.val.get_batch(b, 0)
+                probs = keras.ops.convert_to_numpy(self.model(x, training=False))
+                preds += [t for t, _ in greedy_decode(probs, self.vocabulary)]
+                truth += ["".join(self.vocabulary[i - 1] for i in row if i > 0) for row in y]
+                if len(truth) >= self.max_val:
+                    break
+            m = recognition_metrics(truth, preds)
+            logs["val_word_accuracy"] = m["word_accuracy"]
+            logs["val_cer"] = m["cer"]
+        run = self.run
+        _atomic_save(self.model, run["dir"] / "last.keras")
+        score = logs.get("val_word_accuracy", -logs.get("loss", math.inf))
+        state = json.loads((run["dir"] / "state.json").read_text(encoding="utf-8"))
+        state["epochs_done"] = epoch + 1
+        if state.get("best_score") is None or score >= state["best_score"]:
+            state["best_score"], state["best_epoch"] = score, epoch + 1
+            _atomic_save(self.model, run["out"], weights_only_model=True)
+        state["history"].append({k: float(v) for k, v in logs.items()})
+        _write_json(state, run["dir"] / "state.json")
+
+
+def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int = 64, size: str = "small",
+                     learning_rate: float = 1e-3, warmup_epochs: float = 0.3, seed: int = 0, workers: int = 2,
+                     use_multiprocessing: bool = True, resume: bool = False, max_val: int = 4096,
+                     mixed_precision: bool = False, on_error: str = "raise", verbose: int = 1) -> keras.Model:
+    """Train a CRNN-CTC recognizer on synthgen word shards.
+
+    Args:
+        data: training shards: a folder, a glob, a shard, or a list of these (see :func:`synthgen.open_dataset`).
+        out: the model file to write (``.keras``): the best epoch by validation word accuracy
+            (by training loss without ``val``).
+        val: validation shards (same forms); at most ``max_val`` crops are decoded per epoch.
+        epochs: total epochs (with ``resume``, including those already done).
+        batch_size, learning_rate, warmup_epochs: Adam with linear warm-up then cosine decay to 1%.
+        size: ``"tiny"``, ``"small"`` or ``"base"`` (see :func:`~ocrmodels.build_crnn`).
+        seed: weight initialisation and the epochs' shuffling order.
+        workers, use_multiprocessing: data-loading workers (Keras ``PyDataset``).
+        resume: continue the run saved beside ``out`` from its last complete epoch.
+        mixed_precision: compute in bfloat16 (``mixed_bfloat16``), weights and outputs in float32.
+        on_error: ``"raise"`` or ``"skip"`` unreadable shards and rows.
+
+    Returns:
+        the model after the last epoch (the best one is in ``out``).
+    """
+    out = Path(os.fspath(out))
+    if out.suffix != ".keras":
+        raise ValueError(f"The model file must end in .keras. Received: out={str(out)!r}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer. Received: epochs={epochs!r}")
+    if size not in CRNN_SIZES:
+        raise ValueError(f"size must be one of {sorted(CRNN_SIZES)}. Received: size={size!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive. Received: learning_rate={learning_rate!r}")
+    run_dir = out.with_name(out.name[: -len(".keras")] + ".train")
+    settings = {"data": [os.fspath(p) for p in (data if isinstance(data, (list, tuple)) else [data])],
+                "val": None if val is None else [os.fspath(p) for p in (val if isinstance(val, (list, tuple)) else [val])],
+                "epochs": epochs, "batch_size": batch_size, "size": size, "learning_rate": learning_rate,
+                "warmup_epochs": warmup_epochs, "seed": seed, "mixed_precision": bool(mixed_precision)}
+    state_path = run_dir / "state.json"
+    if resume:
+        if not (run_dir / "last.keras").is_file() or not state_path.is_file():
+            raise FileNotFoundError(f"Nothing to resume: {run_dir} holds no checkpoint (last.keras, state.json). "
+                                    "Start the run without --resume.")
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        for k in ("batch_size", "size", "learning_rate", "warmup_epochs", "seed", "mixed_precision"):
+            if state["settings"][k] != settings[k]:
+                raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
+                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'][k]!r}")
+        state["settings"]["epochs"] = epochs
+        _write_json(state, state_path)
+    else:
+        if out.exists() or state_path.exists():
+            raise FileExistsError(f"{out} or its run folder {run_dir} exists. Pass resume=True (--resume) to continue "
+                                  "that run, or choose another model file.")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        state = {"settings": settings, "epochs_done": 0, "best_score": None, "best_epoch": None, "history": []}
+        _write_json(state, state_path)
+
+    train = RecognitionDataset(data, batch_size, seed=seed, shuffle=True, on_error=on_error, workers=workers,
+                               use_multiprocessing=use_multiprocessing and workers > 1, max_queue_size=8)
+    vocabulary = train.vocabulary
+    val_ds = None
+    if val is not None:
+        val_ds = RecognitionDataset(val, 256, shuffle=False, on_error=on_error)
+        if val_ds.vocabulary != vocabulary:
+            raise ValueError(f"The validation shards' charset differs from the training shards'. "
+                             f"Received: {val_ds.vocabulary!r} vs {vocabulary!r}")
+    steps = len(train)
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed_precision else "float32")
+    try:
+        if resume:
+            model = load_model_file(run_dir / "last.keras", compile=True)
+            mv = model_vocabulary(model)
+            if mv != vocabulary:
+                raise ValueError(f"The checkpoint's vocabulary ({len(mv)} chars) does not match the data's charset "
+                                 f"({len(vocabulary)} chars). Received: model {mv!r}, data {vocabulary!r}")
+            # a new schedule (epochs may have grown) over the saved Adam moments and step counter
+            saved = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
+            model.compile(optimizer=_optimizer(learning_rate, warmup_epochs, epochs, steps), loss=CTCLoss(),
+                          jit_compile=False)
+            model.optimizer.build(model.trainable_variables)
+            if len(saved) != len(model.optimizer.variables):
+                raise ValueError(f"{run_dir / 'last.keras'}: its optimizer state does not match the model; "
+                                 "start a new run instead of --resume.")
+            for dst, src in zip(model.optimizer.variables, saved):
+                dst.assign(src)
+            initial_epoch = state["epochs_done"]
+        else:
+            keras.utils.set_random_seed(seed)
+            model = build_crnn(size, vocabulary)
+            model.compile(optimizer=_optimizer(learning_rate, warmup_epochs, epochs, steps), loss=CTCLoss(),
+                          jit_compile=False)
+            initial_epoch = 0
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    if initial_epoch >= epochs:
+        if verbose:
+            print(f"{run_dir}: {initial_epoch} epochs done already; nothing to train (raise --epochs to go on).")
+        return model
+    run = {"dir": run_dir, "out": out}
+    callbacks = [
+        _EpochEnd(run, val_ds, vocabulary, max_val),
+        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=initial_epoch > 0),
+        keras.callbacks.TensorBoard(str(run_dir / "tensorboard"), update_freq=100, write_graph=False),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    train.epoch = initial_epoch  # the shuffling order of each epoch follows (seed, epoch), resumed or not
+    model.fit(train, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, callbacks=callbacks, verbose=verbose)
+    return model
+
+
+def _optimizer(learning_rate, warmup_epochs, epochs, steps):
+    total = max(1, epochs * steps)
+    warmup = int(min(total - 1, max(0.0, warmup_epochs) * steps))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=learning_rate * 0.01 if warmup else learning_rate, decay_steps=total - warmup,
+        alpha=0.01, warmup_target=learning_rate if warmup else None, warmup_steps=warmup)
+    return keras.optimizers.Adam(schedule, clipnorm=5.0)
