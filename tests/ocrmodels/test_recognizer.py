@@ -1,0 +1,168 @@
+"""CRNN factory, preprocessing of crops of any size/mode, loading, training with resume, evaluation and CLI."""
+
+import json
+import os
+import zipfile
+
+import cv2
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+
+import ocrmodels  # noqa: E402
+from ocrmodels.cli import main as cli  # noqa: E402
+from synthgen import generate, open_dataset  # noqa: E402
+
+
+def test_crnn_shapes_sizes_and_vocabulary_round_trip(tmp_path):
+    small = ocrmodels.build_crnn("small")
+    assert small.input_shape == (None, 32, 128, 1) and small.output_shape == (None, 31, 93)
+    tiny = ocrmodels.build_crnn("tiny", "abc")
+    assert tiny.output_shape == (None, 31, 4) and tiny.count_params() < small.count_params()
+    assert ocrmodels.build_crnn("tiny", "abc", width=100).output_shape == (None, 24, 4)
+    path = tmp_path / "m.keras"
+    tiny.save(path)
+    back = keras.saving.load_model(path, compile=False, safe_mode=True)
+    assert ocrmodels.model_vocabulary(back) == "abc"
+    x = np.random.default_rng(0).random((2, 32, 128, 1), np.float32)
+    np.testing.assert_allclose(back(x), tiny(x), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(tiny(x)).sum(-1), 1, atol=1e-5)  # probabilities per step
+    for kwargs, msg in [({"size": "huge"}, "size"), ({"height": 48}, "32-pixel"), ({"width": 130}, "multiple of 4"),
+                        ({"vocabulary": "aab"}, "distinct")]:
+        with pytest.raises(ValueError, match=msg):
+            ocrmodels.build_crnn(**kwargs)
+
+
+def test_fit_crop_any_size_and_mode():
+    crop = np.full((32, 128), 77, np.uint8)
+    assert np.array_equal(ocrmodels.fit_crop(crop), crop)
+    word = np.full((12, 40, 3), (200, 30, 30), np.uint8)  # a tight red crop with dark text
+    word[3:9, 4:36] = 0
+    out = ocrmodels.fit_crop(word)
+    assert out.shape == (32, 128) and out.dtype == np.uint8
+    bg = cv2.cvtColor(np.array([[[200, 30, 30]]], np.uint8), cv2.COLOR_RGB2GRAY)[0, 0]
+    assert out[0, 0] == bg and out[-1, -1] == bg  # padded with the crop's border colour
+    rows = np.flatnonzero((out < 20).any(1))
+    cols = np.flatnonzero((out < 20).any(0))
+    assert 14 <= (rows[0] + rows[-1]) / 2 <= 17 and 60 <= (cols[0] + cols[-1]) / 2 <= 67  # centred
+    assert 10 <= rows[-1] - rows[0] + 1 <= 14  # 6 of 12 px of the crop -> half of 24 px
+    wide = ocrmodels.fit_crop(np.zeros((10, 400), np.uint8) + 255)
+    assert wide.shape == (32, 128)
+    rgba = np.zeros((20, 20, 4), np.uint8)  # transparent -> white
+    assert ocrmodels.fit_crop(rgba).min() == 255
+    assert ocrmodels.fit_crop(np.full((20, 20), 65535, np.uint16)).min() == 255
+    assert ocrmodels.fit_crop(np.ones((20, 20, 1), np.float32)).min() == 255
+    with pytest.raises(ValueError, match="shape"):
+        ocrmodels.fit_crop(np.zeros((5, 5, 2), np.uint8))
+
+
+def test_loading_refuses_what_is_not_a_recognizer(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No model file"):
+        ocrmodels.load_recognizer(tmp_path / "missing.keras")
+    (tmp_path / "text.keras").write_text("hello")
+    with pytest.raises(ValueError, match="not a Keras model file"):
+        ocrmodels.load_recognizer(tmp_path / "text.keras")
+    with zipfile.ZipFile(tmp_path / "other.keras", "w") as z:
+        z.writestr("readme.txt", "no model here")
+    with pytest.raises(ValueError, match="could not be loaded"):
+        ocrmodels.load_recognizer(tmp_path / "other.keras")
+    inp = keras.Input((32, 128, 1))
+    keras.Model(inp, keras.layers.Dense(3)(inp)).save(tmp_path / "dense.keras")
+    with pytest.raises(ValueError, match="not an ocrmodels recognizer"):
+        ocrmodels.load_recognizer(tmp_path / "dense.keras")
+
+
+def test_bundled_recognizer_reads_synthetic_crops(words):
+    rec = ocrmodels.load_recognizer()
+    assert rec.vocabulary == open_dataset(words).charset
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    got = rec.recognize([r["image"] for r in rows])
+    right = sum(t == r["text"] for (t, _), r in zip(got, rows))
+    assert right >= 12, [(t, r["text"]) for (t, _), r in zip(got, rows)]
+    confs = [c for _, c in got]
+    assert all(0 <= c <= 1 for c in confs)
+    beam = rec.recognize([r["image"] for r in rows], decoder="beam")
+    assert sum(t == r["text"] for (t, _), r in zip(beam, rows)) >= right - 2
+
+
+def test_train_resume_and_refusals(words, tmp_path):
+    out = tmp_path / "rec.keras"
+    model = ocrmodels.train_recognizer(words, out, val=words / "val", epochs=1, batch_size=16, size="tiny",
+                                       workers=1, learning_rate=3e-3, verbose=0)
+    run = tmp_path / "rec.train"
+    state = json.loads((run / "state.json").read_text())
+    assert state["epochs_done"] == 1 and state["best_epoch"] == 1 and len(state["history"]) == 1
+    assert {"loss", "val_word_accuracy", "val_cer", "learning_rate"} <= set(state["history"][0])
+    assert (run / "last.keras").is_file() and (run / "log.csv").read_text().count("\n") == 2
+    assert any((run / "tensorboard").rglob("*tfevents*"))
+    assert not list(tmp_path.rglob("*.tmp*"))
+    steps = 120 // 16 + 1
+    assert int(model.optimizer.iterations) == steps
+    # the best model file holds no optimizer state and loads as a recognizer
+    assert zipfile.ZipFile(out).getinfo("model.weights.h5").file_size < 0.6 * zipfile.ZipFile(run / "last.keras").getinfo("model.weights.h5").file_size
+    assert ocrmodels.load_recognizer(out).vocabulary == open_dataset(words).charset
+    with pytest.raises(FileExistsError, match="resume"):
+        ocrmodels.train_recognizer(words, out, epochs=1, size="tiny", verbose=0)
+    with pytest.raises(ValueError, match="batch_size differs"):
+        ocrmodels.train_recognizer(words, out, epochs=2, batch_size=32, size="tiny", resume=True, verbose=0)
+    model = ocrmodels.train_recognizer(words, out, val=words / "val", epochs=3, batch_size=16, size="tiny",
+                                       workers=1, learning_rate=3e-3, resume=True, verbose=0)
+    state = json.loads((run / "state.json").read_text())
+    assert state["epochs_done"] == 3 and len(state["history"]) == 3
+    assert int(model.optimizer.iterations) == 3 * steps  # Adam's step counter continued
+    losses = [h["loss"] for h in state["history"]]
+    assert losses[2] < losses[0]  # it learns
+    assert (run / "log.csv").read_text().count("\n") == 4
+    # other data with another charset cannot continue this model
+    other = tmp_path / "other"
+    generate(other, 20, shard_size=20, progress=False, config={"charset": "abcdefghijklmnopqrstuvwxyz"})
+    with pytest.raises(ValueError, match="vocabulary"):
+        ocrmodels.train_recognizer(other, out, epochs=4, batch_size=16, size="tiny", learning_rate=3e-3, resume=True,
+                                   verbose=0)
+    with pytest.raises(FileNotFoundError, match="Nothing to resume"):
+        ocrmodels.train_recognizer(words, tmp_path / "new.keras", epochs=1, size="tiny", resume=True, verbose=0)
+    with pytest.raises(ValueError, match="end in .keras"):
+        ocrmodels.train_recognizer(words, tmp_path / "m.h5", epochs=1, verbose=0)
+
+
+def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
+    model = tmp_path / "cli.keras"
+    assert cli(["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "1", "--batch-size", "32",
+                "--size", "tiny", "--workers", "1"]) == 0
+    assert model.is_file()
+    # a labels.tsv folder: PNG crops of other sizes, an out-of-vocabulary label, an unreadable file
+    folder = tmp_path / "real"
+    (folder / "images").mkdir(parents=True)
+    rows = open_dataset(words / "val").read(np.arange(5), fields=("image", "text"))
+    lines = []
+    for i, r in enumerate(rows):
+        img = cv2.resize(r["image"], (64, 16))
+        cv2.imwrite(str(folder / "images" / f"w{i}.png"), img)
+        lines.append(f"w{i}.png\t{r['text']}")
+    lines.append("w0.png\t€5")
+    (folder / "images" / "broken.png").write_bytes(b"not a png")
+    lines.append("broken.png\tbroken")
+    (folder / "labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(folder), "--worst", "3",
+                "--output", str(tmp_path / "r.json")]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["count"] == 7 and report["out_of_vocabulary_words"] == 1 and report["out_of_vocabulary_chars"] == "€"
+    assert report["unreadable"] == [str(folder / "images" / "broken.png")] and len(report["worst"]) == 3
+    assert {"word_accuracy", "alnum_accuracy", "cer", "mean_cer", "crops_per_second"} <= set(report)
+    assert json.loads((tmp_path / "r.json").read_text()) == report
+    assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(words / "val"), "--limit", "10"]) == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 10
+    assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png")]) == 0
+    assert capsys.readouterr().out.startswith(str(folder / "images" / "w0.png") + "\t")
+    # bad input: clear errors, exit 2
+    (tmp_path / "bad.keras").write_text("x")
+    for argv, msg in [(["evaluate-recognizer", "--model", str(tmp_path / "bad.keras"), "--data", str(folder)], "not a Keras model"),
+                      (["evaluate-recognizer", "--model", str(model), "--data", str(tmp_path / "nowhere")], "No such"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "broken.png")], "not a readable image"),
+                      (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
+        assert cli(argv) == 2
+        assert msg in capsys.readouterr().err
