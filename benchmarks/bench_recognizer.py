@@ -1,0 +1,100 @@
+"""Recognizer accuracy and speed next to Tesseract 5 on the same crops.
+
+    python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras]
+        [--synthetic DIR] [--threads 1] [--no-tesseract]
+
+Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
+process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, twice:
+crops as they are, and upscaled to 64 px high with a 16 px replicated border. Our model runs with
+TensorFlow limited to ``--threads`` threads. Speeds include preprocessing and decoding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def tesseract(files, texts, threads: int, upscale: bool):
+    from ocrmodels.metrics import recognition_metrics
+
+    with tempfile.TemporaryDirectory() as tmp:
+        listed = []
+        for i, f in enumerate(files):
+            img = cv2.imread(str(f), cv2.IMREAD_COLOR)
+            if img is None:
+                img = np.full((8, 8, 3), 255, np.uint8)
+            if upscale:
+                s = 64 / img.shape[0]
+                img = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+                img = cv2.copyMakeBorder(img, 16, 16, 16, 16, cv2.BORDER_REPLICATE)
+            p = Path(tmp) / f"{i:06d}.png"
+            cv2.imwrite(str(p), img)
+            listed.append(str(p))
+        (Path(tmp) / "list.txt").write_text("\n".join(listed) + "\n")
+        env = dict(os.environ, OMP_THREAD_LIMIT=str(threads))
+        t = time.perf_counter()
+        out = subprocess.run(["tesseract", str(Path(tmp) / "list.txt"), "stdout", "--psm", "8", "-l", "eng"],
+                             capture_output=True, text=True, env=env, check=True).stdout
+        seconds = time.perf_counter() - t
+    pages = out.split("\f")[: len(files)]
+    preds = [" ".join(p.split()) for p in pages]
+    preds += [""] * (len(files) - len(preds))
+    m = recognition_metrics(texts, preds)
+    m.pop("distances")
+    m["crops_per_second"] = len(files) / seconds
+    return m
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="labels.tsv folder of real crops")
+    ap.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
+    ap.add_argument("--synthetic", help="synthetic hold-out shards to evaluate too")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-tesseract", action="store_true")
+    args = ap.parse_args(argv)
+
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    import ocrmodels
+    from ocrmodels.evaluate import evaluate_recognizer, read_labels_tsv
+
+    rec = ocrmodels.load_recognizer(args.model)
+    rows = []
+    sets = [("real", args.data)] + ([("synthetic", args.synthetic)] if args.synthetic else [])
+    for name, data in sets:
+        evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
+        for decoder in ("greedy", "beam"):
+            r = evaluate_recognizer(rec, data, decoder=decoder)
+            rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder})", name, r))
+    if not args.no_tesseract and shutil.which("tesseract"):
+        files, texts = read_labels_tsv(args.data)
+        for upscale in (True, False):
+            r = tesseract(files, texts, args.threads, upscale)
+            rows.append((f"tesseract --psm 8 ({'64 px + border' if upscale else 'as is'})", "real", r))
+    elif not args.no_tesseract:
+        print("tesseract not found: apt install tesseract-ocr", file=sys.stderr)
+    print(f"\n{args.threads} thread(s)")
+    print("| reader | crops | count | alnum acc (case-insens.) | exact acc | CER | mean CER | crops/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for who, name, r in rows:
+        print(f"| {who} | {name} | {r['count']} | {r['alnum_accuracy']:.1%} | {r['word_accuracy']:.1%} | {r['cer']:.3f} "
+              f"| {r['mean_cer']:.3f} | {r['crops_per_second']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
