@@ -1,26 +1,36 @@
 """ocrmodels: the Keras side of the project: data adapters over synthgen shards, and models trained on them.
 
-Importing ``ocrmodels`` imports Keras (TensorFlow backend); ``import synthgen`` never does.
+The public names below load their module (and Keras, TensorFlow backend) on first use, so the
+command line starts fast; ``import synthgen`` never imports Keras.
 """
 
-from .crnn import CRNN_SIZES, CharsetOutput, build_crnn, model_vocabulary
-from .ctc import CTCLoss, beam_search_decode, ctc_loss, greedy_decode
-from .data import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    DetectionDataset,
-    RecognitionDataset,
-    detection_tf_dataset,
-    encode_labels,
-    recognition_tf_dataset,
-)
-from .metrics import alnum_fold, edit_distance, recognition_metrics
-from .recognizer import BUNDLED_RECOGNIZER, Recognizer, fit_crop, load_recognizer
-from .train import train_recognizer
+from __future__ import annotations
 
-__all__ = [
-    "BUNDLED_RECOGNIZER", "CRNN_SIZES", "CTCLoss", "CharsetOutput", "DetectionDataset", "IMAGENET_MEAN", "IMAGENET_STD",
-    "RecognitionDataset", "Recognizer", "alnum_fold", "beam_search_decode", "build_crnn", "ctc_loss",
-    "detection_tf_dataset", "edit_distance", "encode_labels", "fit_crop", "greedy_decode", "load_recognizer",
-    "model_vocabulary", "recognition_metrics", "recognition_tf_dataset", "train_recognizer",
-]
+import importlib
+
+_EXPORTS = {
+    "crnn": ["CRNN_SIZES", "CharsetOutput", "build_crnn", "model_vocabulary"],
+    "ctc": ["CTCLoss", "beam_search_decode", "ctc_loss", "greedy_decode"],
+    "data": ["IMAGENET_MEAN", "IMAGENET_STD", "DetectionDataset", "RecognitionDataset", "detection_tf_dataset",
+             "encode_labels", "recognition_tf_dataset"],
+    "evaluate": ["evaluate_recognizer", "read_labels_tsv"],
+    "metrics": ["alnum_fold", "edit_distance", "recognition_metrics"],
+    "recognizer": ["BUNDLED_RECOGNIZER", "Recognizer", "fit_crop", "load_recognizer"],
+    "train": ["train_recognizer"],
+}
+_MODULE_OF = {name: mod for mod, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    mod = _MODULE_OF.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'ocrmodels' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
