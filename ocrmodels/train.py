@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
 from pathlib import Path
 
 import keras
+from synthgen.shards import ShardError
+
 from .crnn import CRNN_SIZES, build_crnn, model_vocabulary
 from .ctc import CTCLoss, greedy_decode
 from .data import RecognitionDataset
@@ -187,7 +190,16 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         keras.callbacks.TerminateOnNaN(),
     ]
     train.epoch = initial_epoch  # the shuffling order of each epoch follows (seed, epoch), resumed or not
-    model.fit(train, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, callbacks=callbacks, verbose=verbose)
+    try:
+        model.fit(train, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, callbacks=callbacks, verbose=verbose)
+    except Exception as e:
+        # Keras' data pipeline wraps a reader's error in a TensorFlow one: bring the shard's message back
+        found = None if isinstance(e, ShardError) else re.search(r"ShardError: ([^\n]*)", str(e))
+        if found:
+            raise ShardError(f"{found.group(1)} Training stopped; {run_dir / 'last.keras'} keeps the last complete "
+                             "epoch: replace or remove the shard, or skip bad rows (on_error='skip', "
+                             "--skip-bad-shards), and resume.") from None
+        raise
     return model
 
 

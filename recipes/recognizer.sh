@@ -2,7 +2,7 @@
 # The bundled recognizer (ocrmodels/weights/crnn_small.keras), from nothing but synthgen data:
 #   bash recipes/recognizer.sh [WORK_DIR]       (run from the repository root; CPU is enough)
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
-# words and 10% random strings), 8,000 validation crops from other seeds, then 3 epochs of the
+# words and 10% random strings), 8,000 validation crops from other seeds, then 4 epochs of the
 # small CRNN (1.7M parameters) in bfloat16 compute. Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
@@ -16,6 +16,6 @@ gen train-english 200000 12 train
 gen val-catalog 4000 21 val
 gen val-english 4000 22 val
 "$BIN/ocrmodels" train-recognizer --data "$W/train-catalog" "$W/train-english" --val "$W/val-catalog" "$W/val-english" \
-  --out "$W/crnn_small.keras" --size small --epochs 3 --batch-size 64 --lr 1e-3 --seed 0 --workers 2 --mixed-precision \
+  --out "$W/crnn_small.keras" --size small --epochs 4 --batch-size 64 --lr 1e-3 --seed 0 --workers 2 --mixed-precision \
   $([ -e "$W/crnn_small.train/state.json" ] && echo --resume)
 echo "copy $W/crnn_small.keras to ocrmodels/weights/crnn_small.keras to bundle it"

@@ -143,6 +143,7 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
         cv2.imwrite(str(folder / "images" / f"w{i}.png"), img)
         lines.append(f"w{i}.png\t{r['text']}")
     lines.append("w0.png\t€5")
+    lines.append("w1.png\t")  # an empty label: counted like any other (nothing to read, so anything read is wrong)
     (folder / "images" / "broken.png").write_bytes(b"not a png")
     lines.append("broken.png\tbroken")
     (folder / "labels.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -150,7 +151,7 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(folder), "--worst", "3",
                 "--output", str(tmp_path / "r.json")]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["count"] == 7 and report["out_of_vocabulary_words"] == 1 and report["out_of_vocabulary_chars"] == "€"
+    assert report["count"] == 8 and report["out_of_vocabulary_words"] == 1 and report["out_of_vocabulary_chars"] == "€"
     assert report["unreadable"] == [str(folder / "images" / "broken.png")] and len(report["worst"]) == 3
     assert {"word_accuracy", "alnum_accuracy", "cer", "mean_cer", "crops_per_second"} <= set(report)
     assert json.loads((tmp_path / "r.json").read_text()) == report
@@ -166,3 +167,37 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err
+
+
+def test_a_bad_row_mid_run_stops_training_without_losing_the_checkpoint(words, tmp_path):
+    import shutil
+
+    import h5py
+
+    from synthgen import ShardError
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for p in words.glob("train-*.h5"):
+        shutil.copy(p, data / p.name)
+    out = tmp_path / "rec.keras"
+    kw = dict(batch_size=16, size="tiny", workers=1, verbose=0)
+    ocrmodels.train_recognizer(data, out, epochs=1, **kw)
+    before = (tmp_path / "rec.train" / "last.keras").read_bytes()
+    bad = tmp_path / "bad.h5"
+    shutil.copy(data / "train-00001-of-00003.h5", bad)
+    with h5py.File(bad, "r+") as f:
+        o = f["image_offsets"][7:9]
+        f["image_data"][o[0] : o[1]] = 0  # a row's JPEG bytes zeroed: found only when read, mid-epoch
+    os.replace(bad, data / "train-00001-of-00003.h5")
+    with pytest.raises(ShardError, match="row 7"):
+        ocrmodels.train_recognizer(data, out, epochs=2, resume=True, **kw)
+    state = json.loads((tmp_path / "rec.train" / "state.json").read_text())
+    assert state["epochs_done"] == 1
+    assert (tmp_path / "rec.train" / "last.keras").read_bytes() == before
+    assert not list(tmp_path.rglob("*.tmp*"))
+    ocrmodels.load_recognizer(out)
+    # skipping the bad row, the run goes on from the same checkpoint
+    with pytest.warns(UserWarning, match="row 7"):
+        ocrmodels.train_recognizer(data, out, epochs=2, resume=True, on_error="skip", **kw)
+    assert json.loads((tmp_path / "rec.train" / "state.json").read_text())["epochs_done"] == 2
