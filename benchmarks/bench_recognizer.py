@@ -1,7 +1,7 @@
 """Recognizer accuracy and speed next to Tesseract 5 on the same crops.
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras]
-        [--synthetic DIR] [--threads 1] [--no-tesseract]
+        [--synthetic DIR ...] [--threads 1] [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
 process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, twice:
@@ -61,7 +61,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="labels.tsv folder of real crops")
     ap.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
-    ap.add_argument("--synthetic", help="synthetic hold-out shards to evaluate too")
+    ap.add_argument("--synthetic", nargs="*", default=[], help="synthetic hold-out shard folders to evaluate too")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-tesseract", action="store_true")
     args = ap.parse_args(argv)
@@ -75,7 +75,7 @@ def main(argv=None):
 
     rec = ocrmodels.load_recognizer(args.model)
     rows = []
-    sets = [("real", args.data)] + ([("synthetic", args.synthetic)] if args.synthetic else [])
+    sets = [("real", args.data)] + [(f"synthetic {Path(p).name}", p) for p in args.synthetic]
     for name, data in sets:
         evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
         for decoder in ("greedy", "beam"):
