@@ -57,6 +57,27 @@ def tesseract(files, texts, threads: int, upscale: bool):
     return m
 
 
+def train_speed(size: str, mixed: bool, batch: int = 64, steps: int = 15) -> float:
+    import keras
+    import numpy as np
+
+    import ocrmodels
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed else "float32")
+    model = ocrmodels.build_crnn(size)
+    keras.mixed_precision.set_global_policy("float32")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=ocrmodels.CTCLoss(), jit_compile=False)
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, 32, 128, 1), np.float32)
+    y = rng.integers(1, 93, (batch, 10)).astype(np.int32)
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    t = time.perf_counter()
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+    return steps * batch / (time.perf_counter() - t)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="labels.tsv folder of real crops")
@@ -64,6 +85,8 @@ def main(argv=None):
     ap.add_argument("--synthetic", nargs="*", default=[], help="synthetic hold-out shard folders to evaluate too")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--no-tesseract", action="store_true")
+    ap.add_argument("--train-speed", action="store_true",
+                    help="also time training steps (batch 64, synthetic batches in memory) per size, fp32 and bf16")
     args = ap.parse_args(argv)
 
     import tensorflow as tf
@@ -88,6 +111,11 @@ def main(argv=None):
             rows.append((f"tesseract --psm 8 ({'64 px + border' if upscale else 'as is'})", "real", r))
     elif not args.no_tesseract:
         print("tesseract not found: apt install tesseract-ocr", file=sys.stderr)
+    if args.train_speed:
+        print("\ntraining steps, batch 64, data in memory (the CTC model's compute alone):")
+        for size in ("tiny", "small", "base"):
+            for mixed in (False, True):
+                print(f"  {size:5s} {'bf16' if mixed else 'fp32'}: {train_speed(size, mixed):.0f} samples/s")
     print(f"\n{args.threads} thread(s)")
     print("| reader | crops | count | alnum acc (case-insens.) | exact acc | CER | mean CER | crops/s |")
     print("|---|---|---|---|---|---|---|---|")
