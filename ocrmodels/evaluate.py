@@ -88,6 +88,7 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
         names, texts, images = names[:limit], texts[:limit], images[:limit]
         unreadable = [u for u in unreadable if Path(u).name in set(names)]
     ok = [i for i, im in enumerate(images) if im is not None]
+    recognizer.recognize([np.zeros((32, 128), np.uint8)])  # warm-up (graph tracing), left out of the timing
     t = time.perf_counter()
     results = recognizer.recognize([images[i] for i in ok], batch_size=batch_size, decoder=decoder, beam_width=beam_width)
     seconds = time.perf_counter() - t

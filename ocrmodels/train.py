@@ -121,6 +121,16 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
                 "val": None if val is None else [os.fspath(p) for p in (val if isinstance(val, (list, tuple)) else [val])],
                 "epochs": epochs, "batch_size": batch_size, "size": size, "learning_rate": learning_rate,
                 "warmup_epochs": warmup_epochs, "seed": seed, "mixed_precision": bool(mixed_precision)}
+    # the data first: a wrong path or charset fails before anything is written
+    train = RecognitionDataset(data, batch_size, seed=seed, shuffle=True, on_error=on_error, workers=workers,
+                               use_multiprocessing=use_multiprocessing and workers > 1, max_queue_size=8)
+    vocabulary = train.vocabulary
+    val_ds = None
+    if val is not None:
+        val_ds = RecognitionDataset(val, 256, shuffle=False, on_error=on_error)
+        if val_ds.vocabulary != vocabulary:
+            raise ValueError(f"The validation shards' charset differs from the training shards'. "
+                             f"Received: {val_ds.vocabulary!r} vs {vocabulary!r}")
     state_path = run_dir / "state.json"
     if resume:
         if not (run_dir / "last.keras").is_file() or not state_path.is_file():
@@ -141,15 +151,6 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         state = {"settings": settings, "epochs_done": 0, "best_score": None, "best_epoch": None, "history": []}
         _write_json(state, state_path)
 
-    train = RecognitionDataset(data, batch_size, seed=seed, shuffle=True, on_error=on_error, workers=workers,
-                               use_multiprocessing=use_multiprocessing and workers > 1, max_queue_size=8)
-    vocabulary = train.vocabulary
-    val_ds = None
-    if val is not None:
-        val_ds = RecognitionDataset(val, 256, shuffle=False, on_error=on_error)
-        if val_ds.vocabulary != vocabulary:
-            raise ValueError(f"The validation shards' charset differs from the training shards'. "
-                             f"Received: {val_ds.vocabulary!r} vs {vocabulary!r}")
     steps = len(train)
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed_precision else "float32")
     try:

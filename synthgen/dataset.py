@@ -33,8 +33,7 @@ def _resolve_paths(path, split: str | None) -> list[Path]:
             raise ValueError("open_dataset got an empty list of shards. Received: path=[]")
         paths = []
         for p in path:  # each entry: a shard, a folder or a glob
-            s = os.fspath(p)
-            paths += _resolve_paths(p, None) if (Path(s).is_dir() or any(c in s for c in "*?[")) else [Path(s)]
+            paths += _resolve_paths(p, None)
     else:
         s = os.fspath(path)
         p = Path(s)

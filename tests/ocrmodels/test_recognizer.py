@@ -124,6 +124,9 @@ def test_train_resume_and_refusals(words, tmp_path):
                                    verbose=0)
     with pytest.raises(FileNotFoundError, match="Nothing to resume"):
         ocrmodels.train_recognizer(words, tmp_path / "new.keras", epochs=1, size="tiny", resume=True, verbose=0)
+    with pytest.raises(FileNotFoundError, match="No such dataset"):
+        ocrmodels.train_recognizer(tmp_path / "nowhere", tmp_path / "z.keras", epochs=1, verbose=0)
+    assert not (tmp_path / "z.train").exists()  # a run that cannot start leaves nothing behind
     with pytest.raises(ValueError, match="end in .keras"):
         ocrmodels.train_recognizer(words, tmp_path / "m.h5", epochs=1, verbose=0)
 
