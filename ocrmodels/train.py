@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import keras
+
 from synthgen.shards import ShardError
 
 from .crnn import CRNN_SIZES, build_crnn, model_vocabulary
