@@ -87,18 +87,15 @@ def main(argv: list[str] | None = None) -> int:
                 with open(args.output, "w", encoding="utf-8") as f:
                     f.write(text + "\n")
         elif args.command == "recognize":
-            import cv2
-
+            from .evaluate import read_image
             from .recognizer import load_recognizer
 
             rec = load_recognizer(args.model)
             images = []
             for f in args.images:
-                img = cv2.imread(f, cv2.IMREAD_UNCHANGED)
+                img = read_image(f)
                 if img is None:
                     raise ValueError(f"{f} is not a readable image (PNG, JPEG, ...).")
-                if img.ndim == 3:
-                    img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
                 images.append(img)
             for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder)):
                 print(f"{f}\t{text}\t{conf:.4f}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from .metrics import recognition_metrics
 
-__all__ = ["evaluate_recognizer", "read_labels_tsv"]
+__all__ = ["evaluate_recognizer", "read_image", "read_labels_tsv"]
 
 
 def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
@@ -42,18 +42,20 @@ def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
     return files, texts
 
 
-def _load_tsv(path):
+def read_image(path) -> np.ndarray | None:
+    """An image file as uint8 grey ``[H, W]``, RGB or RGBA (channel order as named), or None if unreadable."""
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if img is not None and img.ndim == 3:
+        img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
+    return img
+
+
+def _load_tsv(path, limit):
     files, texts = read_labels_tsv(path)
-    images, unreadable = [], []
-    for f in files:
-        img = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
-        if img is None:
-            unreadable.append(str(f))
-            images.append(None)
-            continue
-        if img.ndim == 3:
-            img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
-        images.append(img)
+    if limit:
+        files, texts = files[:limit], texts[:limit]
+    images = [read_image(f) for f in files]
+    unreadable = [str(f) for f, img in zip(files, images) if img is None]
     return [f.name for f in files], texts, images, unreadable
 
 
@@ -83,10 +85,7 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
     """
     p = Path(os.fspath(data))
     tsv = p.suffix == ".tsv" or (p.is_dir() and (p / "labels.tsv").is_file())
-    names, texts, images, unreadable = _load_tsv(p) if tsv else _load_shards(data, limit)
-    if tsv and limit:
-        names, texts, images = names[:limit], texts[:limit], images[:limit]
-        unreadable = [u for u in unreadable if Path(u).name in set(names)]
+    names, texts, images, unreadable = _load_tsv(p, limit) if tsv else _load_shards(data, limit)
     ok = [i for i, im in enumerate(images) if im is not None]
     recognizer.recognize([np.zeros((32, 128), np.uint8)])  # warm-up (graph tracing), left out of the timing
     t = time.perf_counter()
