@@ -14,6 +14,8 @@ import cv2
 import keras
 import numpy as np
 
+from synthgen.effects import fit_box
+
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
 
@@ -47,17 +49,9 @@ def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_heig
             a = img[:, :, 3:4].astype(np.float32) / 255
             img = (img[:, :, :3] * a + 255 * (1 - a)).astype(np.uint8)
         img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    h, w = img.shape
-    if (h, w) == (height, width):
+    if img.shape == (height, width):
         return img
-    s = min(height * text_height / h, (width - 2) / w)
-    nh, nw = max(1, round(h * s)), max(1, round(w * s))
-    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
-    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
-    out = np.full((height, width), np.median(border), np.uint8)
-    y, x = (height - nh) // 2, (width - nw) // 2
-    out[y : y + nh, x : x + nw] = small
-    return out
+    return fit_box(img, height, width, text_height)[0]
 
 
 class Recognizer:

@@ -65,6 +65,14 @@ OPTIONS: dict[str, Option] = {
         O("text_height", [0.55, 0.9], "range_float", "Text line height as a fraction of the crop height (before fitting the width).", 0.1, 1.0, kinds=W),
         O("align", [0.4, 0.3, 0.3], "weights", "Weights of horizontal placement: centred, left, random.", kinds=W),
         O("margin", [0.0, 0.06], "range_float", "Free border around the text, as a fraction of the crop height.", 0.0, 0.4, kinds=W),
+        O("tight_crop_prob", 0.0, "prob",
+          "Probability of re-laying the crop out as a reader feeds a recognizer a detected word: cut to the box "
+          "around the ink (plus tight_crop_pad), scaled to tight_crop_height of the crop, centred on its border colour.", kinds=W),
+        O("tight_crop_pad", [0.0, 0.12], "range_float", "Padding on each side of a tight cut, as a fraction of the ink height.", 0.0, 1.0, kinds=W),
+        O("tight_crop_source_height", [6.0, 40.0], "range_float",
+          "Ink height in pixels a tight cut is first shrunk to (drawn log-uniformly; never enlarged): small words in big "
+          "images, enlarged by the layout.", 2.0, 1024.0, kinds=W),
+        O("tight_crop_height", 0.75, "float", "Height of a tight cut in the crop, as a fraction (ocrmodels.fit_crop uses 0.75).", 0.1, 1.0, kinds=W),
         # font rendering
         O("render_scale", [0.85, 1.6], "range_float", "Rendered size over displayed size (>1 renders larger and shrinks, <1 magnifies).", 0.25, 4, kinds=W),
         O("min_font_size", 7, "int", "Smallest rendered font size in pixels.", 4, 200, kinds=W),

@@ -23,6 +23,8 @@ __all__ = [
     "gaussian_noise",
     "jpeg_artifacts",
     "brightness_contrast_blur",
+    "fit_box",
+    "tight_box",
 ]
 
 
@@ -122,3 +124,44 @@ def brightness_contrast_blur(img: np.ndarray, cfg: dict, rng: np.random.Generato
         p["blur_sigma"] = rng.uniform(*cfg["blur_sigma"])
         img = gaussian_blur(img, p["blur_sigma"])
     return img
+
+
+def tight_box(quads: np.ndarray, pad, height: int, width: int) -> tuple[int, int, int, int]:
+    """Pixel rows and columns ``(y0, y1, x0, x1)`` (ends exclusive) of the box around ``quads``.
+
+    ``quads`` ``[n, 4, 2]`` in pixel-centre coordinates; ``pad`` (left, top, right, bottom) in
+    pixels widens the box; the result is clipped to the ``height x width`` image, at least 1x1.
+    """
+    q = np.asarray(quads, np.float64).reshape(-1, 2)
+    l, t, r, b = (float(v) for v in pad)
+    x0 = int(np.clip(np.floor(q[:, 0].min() - l + 0.5), 0, width - 1))
+    y0 = int(np.clip(np.floor(q[:, 1].min() - t + 0.5), 0, height - 1))
+    x1 = int(np.clip(np.ceil(q[:, 0].max() + r + 0.5), x0 + 1, width))
+    y1 = int(np.clip(np.ceil(q[:, 1].max() + b + 0.5), y0 + 1, height))
+    return y0, y1, x0, x1
+
+
+def fit_box(img: np.ndarray, height: int, width: int, text_height: float = 0.75) -> tuple[np.ndarray, np.ndarray]:
+    """Lay a tight word box out in a ``height x width`` crop, as a reader feeds a recognizer.
+
+    The box (uint8 ``[h, w]`` or ``[h, w, C]``) is scaled, aspect kept, so its height is
+    ``text_height`` of the output (less if it would not fit ``width - 2``), and centred on a canvas
+    filled with the median of its border pixels (per channel).
+
+    Returns:
+        ``(out, affine)``: the crop, and the float64 ``[2, 3]`` matrix taking pixel-centre
+        coordinates of ``img`` to those of ``out`` (for moving boxes along).
+    """
+    h, w = img.shape[:2]
+    s = min(height * text_height / h, (width - 2) / w)
+    nh, nw = max(1, round(h * s)), max(1, round(w * s))
+    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC).reshape((nh, nw) + img.shape[2:])
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    out = np.empty((height, width) + img.shape[2:], np.uint8)
+    out[...] = np.median(border, axis=0).astype(np.uint8)
+    y, x = (height - nh) // 2, (width - nw) // 2
+    out[y : y + nh, x : x + nw] = small
+    sx, sy = nw / w, nh / h
+    # cv2.resize maps pixel centres u -> (u + 0.5) * s - 0.5
+    affine = np.array([[sx, 0.0, 0.5 * sx - 0.5 + x], [0.0, sy, 0.5 * sy - 0.5 + y]])
+    return out, affine

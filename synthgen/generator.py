@@ -29,7 +29,7 @@ PARAM_FIELDS = (
     "font_size", "char_spacing", "text_height", "rotation", "shear", "perspective", "curve",
     "curve_amplitude", "stroke_width", "shadow", "underline", "brightness", "contrast",
     "blur_sigma", "downscale", "noise_sigma", "jpeg_quality", "text_r", "text_g", "text_b",
-    "contrast_ratio", "attempt",
+    "contrast_ratio", "attempt", "tight_crop",
 )
 
 
@@ -361,6 +361,9 @@ class WordGenerator(_GeneratorBase):
         if rng.random() < cfg["jpeg_prob"]:
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
+        if cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]:
+            img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng)
+            m = np.vstack([tight, (0, 0, 1)]) @ m
         encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
 
         p.update(font_size=size, char_spacing=spacing_frac, text_height=th, rotation=rotation, shear=shear,
@@ -370,6 +373,34 @@ class WordGenerator(_GeneratorBase):
             dbg = {"layer": layer, "matrix": m, "alpha": alpha}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
+
+def _tight_crop(img, char_quads, word_quads, cfg, rng):
+    """Cut ``img`` to the box around the ink, shrink it to a small source height, lay it out with
+    :func:`effects.fit_box`. Returns the crop, the moved char and word quads, the ``[2, 3]`` affine
+    and the ink height of the cut in its source pixels."""
+    H, W = img.shape[:2]
+    x0, y0, x1, y1 = quads_bounds(char_quads)
+    pad = rng.uniform(*cfg["tight_crop_pad"], 4) * (y1 - y0)
+    r0, r1, c0, c1 = fx.tight_box(char_quads, pad, H, W)
+    cut = img[r0:r1, c0:c1]
+    lo, hi = cfg["tight_crop_source_height"]
+    shrink = min(1.0, float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / max(y1 - y0, 1.0))
+    d = np.array([[1.0, 0.0, -c0], [0.0, 1.0, -r0]])
+    if shrink < 1.0:
+        h, w = cut.shape[:2]
+        nh, nw = max(1, round(h * shrink)), max(1, round(w * shrink))
+        cut = cv2.resize(cut, (nw, nh), interpolation=cv2.INTER_AREA).reshape((nh, nw) + cut.shape[2:])
+        sx, sy = nw / w, nh / h  # pixel centres u -> (u + 0.5) * s - 0.5
+        d = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]]) @ np.vstack([d, (0, 0, 1)])
+    out, a = fx.fit_box(cut, H, W, cfg["tight_crop_height"])
+    a = a @ np.vstack([d, (0, 0, 1)])
+    lim = np.array([W - 0.5, H - 0.5], np.float32)
+    moved = []
+    for q in (char_quads, word_quads):
+        m = (q.reshape(-1, 2).astype(np.float64) @ a[:, :2].T + a[:, 2]).astype(np.float32)
+        moved.append(np.clip(m, -0.5, lim).reshape(q.shape))
+    return out, moved[0], moved[1], a, (y1 - y0) * shrink
+
 
 def _blend(out: np.ndarray, a: np.ndarray, color: np.ndarray) -> np.ndarray:
     """``out * (1 - a) + color * a``; ``out`` ``[H, W, C]``, ``a`` ``[H, W]`` in 0..1, ``color`` ``[C]``."""

@@ -16,6 +16,7 @@ EFFECTS = {
     "curve": dict(curve_prob=1.0, curve_amplitude=[0.3, 1.0]),
     "stroke": dict(stroke_prob=1.0, stroke_width=[1, 3]),
     "underline": dict(underline_prob=1.0),
+    "tight": dict(tight_crop_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0]),
     "everything": dict(rotation_prob=1.0, shear_prob=1.0, perspective_prob=1.0, curve_prob=1.0, stroke_prob=1.0,
                        shadow_prob=1.0, blur_prob=1.0, noise_prob=1.0, jpeg_prob=1.0, downscale_prob=1.0,
                        brightness_contrast_prob=1.0),
@@ -28,7 +29,7 @@ def generators():
 
 
 def _gen(generators, name, **extra):
-    key = (name, tuple(sorted(extra.items())))
+    key = (name, repr(sorted(extra.items())))
     if key not in generators:
         generators[key] = WordGenerator({**OFF, **EFFECTS[name], **extra})
     return generators[key]
@@ -121,3 +122,54 @@ def test_grayscale_and_rgb_codecs():
         s, _ = g.sample_at(0, 0)
         assert s.image.shape == (32, 128, 3)
         assert (s.encoded is None) == (codec == "raw")
+
+
+def test_tight_crops_are_laid_out_like_a_readers_word_boxes(generators):
+    """A tight cut fills tight_crop_height of the crop (or its width), centred, on its border colour."""
+    g = _gen(generators, "plain", tight_crop_prob=1.0, tight_crop_pad=[0.0, 0.0], tight_crop_source_height=[1000.0, 1000.0],
+             image_background_prob=0.0, procedural_weights=[1, 0, 0, 0, 0], image_codec="png")
+    for i in range(30):
+        s, _ = g.sample_at(5, i)
+        x0, y0 = s.char_quads.reshape(-1, 2).min(0)
+        x1, y1 = s.char_quads.reshape(-1, 2).max(0)
+        fill = max((y1 - y0) / (0.75 * 32), (x1 - x0) / 126)
+        assert 0.85 < fill < 1.05 or len(s.text) < 3, (s.text, fill)  # the cut is the ink box, give or take a pixel
+        assert abs((x0 + x1) / 2 - 63.5) < 2.5 and abs((y0 + y1) / 2 - 15.5) < 2.5
+        assert s.params["tight_crop"] > 0
+        assert np.ptp(s.image[:, 0]) == 0  # one fill colour beside the cut
+    plain = _gen(generators, "plain")
+    assert all(plain.sample_at(5, i)[0].params["tight_crop"] == 0 for i in range(5))
+
+
+def test_tight_cuts_of_small_sources_are_enlarged(generators):
+    g = _gen(generators, "plain", tight_crop_prob=1.0, tight_crop_source_height=[6.0, 6.0])
+    big = _gen(generators, "plain", tight_crop_prob=1.0, tight_crop_source_height=[1000.0, 1000.0])
+    small_sharp, big_sharp = [], []
+    for i in range(20):
+        a, b = g.sample_at(2, i)[0], big.sample_at(2, i)[0]
+        assert a.text == b.text
+        assert a.params["tight_crop"] == pytest.approx(min(6.0, b.params["tight_crop"]), rel=1e-4)
+        small_sharp.append(np.abs(np.diff(a.image.astype(float), axis=1)).mean())
+        big_sharp.append(np.abs(np.diff(b.image.astype(float), axis=1)).mean())
+    assert np.mean(small_sharp) < 0.8 * np.mean(big_sharp)  # a 6-px source is blurrier once enlarged
+
+
+@pytest.mark.parametrize("shape", [(10, 40), (12, 300, 3), (40, 60)])
+def test_fit_box_matrix_follows_the_pixels(shape):
+    from synthgen.effects import fit_box
+
+    img = np.full(shape, 30, np.uint8)
+    h, w = shape[:2]
+    pts = [(2, 2), (w - 3, h // 2), (w // 2, h - 3)]
+    for x, y in pts:
+        img[y - 1 : y + 2, x - 1 : x + 2] = 250
+    out, a = fit_box(img, 32, 128)
+    assert out.shape == (32, 128) + shape[2:] and out[0, 0].tolist() == img[0, 0].tolist()
+    grey = out if out.ndim == 2 else out[..., 0]
+    for x, y in pts:
+        u, v = a @ (x, y, 1)
+        r = max(1, int(round(a[0, 0])))  # look within one source pixel
+        win = grey[int(round(v)) - r : int(round(v)) + r + 1, int(round(u)) - r : int(round(u)) + r + 1]
+        assert win.max() > 90, (shape, (x, y), (u, v))  # the spot (250 on 30), averaged down when shrunk
+    s = a[1, 1]
+    assert abs(h * s - 24) < 1 or abs(w * a[0, 0] - 126) < 1
