@@ -6,7 +6,7 @@ and OpenCV only, so they are safe in forked worker processes (``workers=2,
 use_multiprocessing=True``).
 
 - :class:`RecognitionDataset`: ``(images, labels)``: float32 ``[B, 32, 128, 1]`` in 0..1
-  (grey; RGB crops are converted, other sizes resized), int32 ``[B, max_label_length]`` char
+  (grey; RGB crops are converted as the Recognizer does, other sizes resized), int32 ``[B, max_label_length]`` char
   ids 1..V (0 is the CTC blank) padded with ``-1``; with ``with_lengths`` the targets are
   ``{"labels": ..., "label_length": int32 [B]}``.
 - :class:`DetectionDataset`: ``(images, maps)``: float32 ``[B, S, S, 3]`` normalised with the
@@ -30,6 +30,7 @@ import numpy as np
 
 from synthgen.charset import Charset
 from synthgen.dataset import ShardDataset, open_dataset
+from synthgen.effects import to_grey
 from synthgen.heatmaps import craft_maps, word_ids_from_text
 
 __all__ = ["RecognitionDataset", "DetectionDataset", "recognition_tf_dataset", "detection_tf_dataset", "encode_labels",
@@ -194,7 +195,7 @@ class RecognitionDataset(_Base):
         for k, r in enumerate(rows):
             img = r["image"]
             if img.ndim == 3:
-                img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+                img = to_grey(img)  # as the Recognizer converts colour crops
             if img.shape != (self.height, self.width):
                 img = cv2.resize(img, (self.width, self.height), interpolation=cv2.INTER_AREA)
             x[k, :, :, 0] = img

@@ -10,11 +10,10 @@ import os
 import zipfile
 from pathlib import Path
 
-import cv2
 import keras
 import numpy as np
 
-from synthgen.effects import fit_box
+from synthgen.effects import fit_box, to_grey
 
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
@@ -27,7 +26,9 @@ BUNDLED_RECOGNIZER = Path(__file__).resolve().parent / "weights" / "crnn_small.k
 def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_height: float = 0.75) -> np.ndarray:
     """One word crop of any size and mode -> uint8 ``[height, width]`` grey, as the generator lays crops out.
 
-    A crop of exactly ``height x width`` is only converted to grey. Any other crop is taken as a
+    Colour crops become grey with :func:`synthgen.effects.to_grey` (luma, or the principal colour
+    axis when the text differs from its ground by hue more than by luma). A crop of exactly
+    ``height x width`` is only converted to grey. Any other crop is taken as a
     tight box around the word: it is scaled, aspect kept, so its height is ``text_height`` of the
     output (less if it would not fit the width), and centred on a canvas filled with the median of
     its border pixels.
@@ -48,7 +49,7 @@ def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_heig
         if img.shape[2] == 4:  # composite on white
             a = img[:, :, 3:4].astype(np.float32) / 255
             img = (img[:, :, :3] * a + 255 * (1 - a)).astype(np.uint8)
-        img = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        img = to_grey(img)
     if img.shape == (height, width):
         return img
     return fit_box(img, height, width, text_height)[0]

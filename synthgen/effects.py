@@ -24,6 +24,7 @@ __all__ = [
     "jpeg_artifacts",
     "brightness_contrast_blur",
     "fit_box",
+    "to_grey",
     "tight_box",
 ]
 
@@ -165,3 +166,27 @@ def fit_box(img: np.ndarray, height: int, width: int, text_height: float = 0.75)
     # cv2.resize maps pixel centres u -> (u + 0.5) * s - 0.5
     affine = np.array([[sx, 0.0, 0.5 * sx - 0.5 + x], [0.0, sy, 0.5 * sy - 0.5 + y]])
     return out, affine
+
+
+_LUMA = np.array([0.299, 0.587, 0.114])  # cv2's RGB -> grey weights
+
+
+def to_grey(rgb: np.ndarray, min_luma_share: float = 0.75) -> np.ndarray:
+    """uint8 ``[H, W, 3]`` RGB -> uint8 ``[H, W]`` grey that keeps text readable when only its hue differs.
+
+    Plain luma (cv2's weights) unless the luma direction carries less than ``min_luma_share`` of
+    the colour spread along the crop's principal colour axis (red text on a blue ground: the two
+    have about the same luma); then the colours are projected onto that axis, light kept light,
+    centred on the crop's mean luma with luma's scale. A grey crop always takes luma (its share
+    is 0.86).
+    """
+    x = rgb.reshape(-1, 3).astype(np.float64)
+    mu = x.mean(0)
+    cov = np.cov((x - mu).T) if len(x) > 1 else np.zeros((3, 3))
+    w, v = np.linalg.eigh(cov)
+    unit = _LUMA / np.linalg.norm(_LUMA)
+    if w[-1] <= 1e-9 or np.sqrt(max(unit @ cov @ unit, 0.0)) >= min_luma_share * np.sqrt(w[-1]):
+        return cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2GRAY)
+    axis = v[:, -1] if v[:, -1] @ _LUMA >= 0 else -v[:, -1]
+    g = (x - mu) @ axis * np.linalg.norm(_LUMA) + mu @ _LUMA
+    return np.clip(g + 0.5, 0, 255).astype(np.uint8).reshape(rgb.shape[:2])

@@ -153,23 +153,3 @@ def test_tight_cuts_of_small_sources_are_enlarged(generators):
         big_sharp.append(np.abs(np.diff(b.image.astype(float), axis=1)).mean())
     assert np.mean(small_sharp) < 0.8 * np.mean(big_sharp)  # a 6-px source is blurrier once enlarged
 
-
-@pytest.mark.parametrize("shape", [(10, 40), (12, 300, 3), (40, 60)])
-def test_fit_box_matrix_follows_the_pixels(shape):
-    from synthgen.effects import fit_box
-
-    img = np.full(shape, 30, np.uint8)
-    h, w = shape[:2]
-    pts = [(2, 2), (w - 3, h // 2), (w // 2, h - 3)]
-    for x, y in pts:
-        img[y - 1 : y + 2, x - 1 : x + 2] = 250
-    out, a = fit_box(img, 32, 128)
-    assert out.shape == (32, 128) + shape[2:] and out[0, 0].tolist() == img[0, 0].tolist()
-    grey = out if out.ndim == 2 else out[..., 0]
-    for x, y in pts:
-        u, v = a @ (x, y, 1)
-        r = max(1, int(round(a[0, 0])))  # look within one source pixel
-        win = grey[int(round(v)) - r : int(round(v)) + r + 1, int(round(u)) - r : int(round(u)) + r + 1]
-        assert win.max() > 90, (shape, (x, y), (u, v))  # the spot (250 on 30), averaged down when shrunk
-    s = a[1, 1]
-    assert abs(h * s - 24) < 1 or abs(w * a[0, 0] - 126) < 1
