@@ -25,7 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--val", nargs="+", help="validation shards (word accuracy per epoch picks the best)")
     t.add_argument("--epochs", type=int, default=10)
     t.add_argument("--batch-size", type=int, default=64)
-    t.add_argument("--size", default="small", choices=("tiny", "small", "base"))
+    t.add_argument("--size", default=None, choices=("tiny", "small", "base"),
+                   help="model size (default: small, or the --init model's size)")
+    t.add_argument("--init", default=None, metavar="MODEL.keras",
+                   help="fine-tune: start from this model's weights ('bundled': the bundled recognizer)")
     t.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (warm-up, then cosine decay)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--workers", type=int, default=2, help="data-loading processes")
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             from .train import train_recognizer
 
             train_recognizer(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
-                             size=args.size, learning_rate=args.lr, seed=args.seed, workers=args.workers,
+                             size=args.size, init=args.init, learning_rate=args.lr, seed=args.seed, workers=args.workers,
                              resume=args.resume, mixed_precision=args.mixed_precision,
                              on_error="skip" if args.skip_bad_shards else "raise")
             print(f"wrote {args.out}")

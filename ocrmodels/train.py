@@ -24,7 +24,7 @@ from .crnn import CRNN_SIZES, build_crnn, model_vocabulary
 from .ctc import CTCLoss, greedy_decode
 from .data import RecognitionDataset
 from .metrics import recognition_metrics
-from .recognizer import load_model_file
+from .recognizer import BUNDLED_RECOGNIZER, load_model_file
 
 __all__ = ["train_recognizer"]
 
@@ -85,8 +85,8 @@ class _EpochEnd(keras.callbacks.Callback):
         _write_json(state, run["dir"] / "state.json")
 
 
-def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int = 64, size: str = "small",
-                     learning_rate: float = 1e-3, warmup_epochs: float = 0.3, seed: int = 0, workers: int = 2,
+def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int = 64, size: str | None = None,
+                     init=None, learning_rate: float = 1e-3, warmup_epochs: float = 0.3, seed: int = 0, workers: int = 2,
                      use_multiprocessing: bool = True, resume: bool = False, max_val: int = 4096,
                      mixed_precision: bool = False, on_error: str = "raise", verbose: int = 1) -> keras.Model:
     """Train a CRNN-CTC recognizer on synthgen word shards.
@@ -98,7 +98,11 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         val: validation shards (same forms); at most ``max_val`` crops are decoded per epoch.
         epochs: total epochs (with ``resume``, including those already done).
         batch_size, learning_rate, warmup_epochs: Adam with linear warm-up then cosine decay to 1%.
-        size: ``"tiny"``, ``"small"`` or ``"base"`` (see :func:`~ocrmodels.build_crnn`).
+        size: ``"tiny"``, ``"small"`` or ``"base"`` (see :func:`~ocrmodels.build_crnn`); default
+            ``"small"``, or the size of ``init``.
+        init: fine-tune: start from this model file's weights (``"bundled"``: the bundled
+            recognizer) instead of a random initialisation; a fresh optimizer and schedule. Its
+            vocabulary must be the data's charset.
         seed: weight initialisation and the epochs' shuffling order.
         workers, use_multiprocessing: data-loading workers (Keras ``PyDataset``).
         resume: continue the run saved beside ``out`` from its last complete epoch.
@@ -113,19 +117,35 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         raise ValueError(f"The model file must end in .keras. Received: out={str(out)!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer. Received: epochs={epochs!r}")
-    if size not in CRNN_SIZES:
+    if size is not None and size not in CRNN_SIZES:
         raise ValueError(f"size must be one of {sorted(CRNN_SIZES)}. Received: size={size!r}")
+    size_given, init_model = size is not None, None
+    if init is not None:
+        init = BUNDLED_RECOGNIZER if init == "bundled" else Path(os.fspath(init))
+    if init is not None and not resume:
+        init_model = load_model_file(init)
+        init_size = _crnn_size(init_model)
+        if size is not None and size != init_size:
+            raise ValueError(f"init={str(init)!r} is a {init_size!r} CRNN; size={size!r} differs. Leave size out "
+                             "to fine-tune at the init model's size.")
+        size = init_size
+    size = size or "small"
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive. Received: learning_rate={learning_rate!r}")
     run_dir = out.with_name(out.name[: -len(".keras")] + ".train")
     settings = {"data": [os.fspath(p) for p in (data if isinstance(data, (list, tuple)) else [data])],
                 "val": None if val is None else [os.fspath(p) for p in (val if isinstance(val, (list, tuple)) else [val])],
                 "epochs": epochs, "batch_size": batch_size, "size": size, "learning_rate": learning_rate,
-                "warmup_epochs": warmup_epochs, "seed": seed, "mixed_precision": bool(mixed_precision)}
+                "warmup_epochs": warmup_epochs, "seed": seed, "mixed_precision": bool(mixed_precision),
+                "init": None if init is None else os.fspath(init)}
     # the data first: a wrong path or charset fails before anything is written
     train = RecognitionDataset(data, batch_size, seed=seed, shuffle=True, on_error=on_error, workers=workers,
                                use_multiprocessing=use_multiprocessing and workers > 1, max_queue_size=8)
     vocabulary = train.vocabulary
+    if init_model is not None and model_vocabulary(init_model) != vocabulary:
+        raise ValueError(f"init={str(init)!r}: the model's vocabulary ({len(model_vocabulary(init_model))} chars) does "
+                         f"not match the data's charset ({len(vocabulary)} chars). Received: model "
+                         f"{model_vocabulary(init_model)!r}, data {vocabulary!r}")
     val_ds = None
     if val is not None:
         val_ds = RecognitionDataset(val, 256, shuffle=False, on_error=on_error)
@@ -138,8 +158,10 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
             raise FileNotFoundError(f"Nothing to resume: {run_dir} holds no checkpoint (last.keras, state.json). "
                                     "Start the run without --resume.")
         state = json.loads(state_path.read_text(encoding="utf-8"))
-        for k in ("batch_size", "size", "learning_rate", "warmup_epochs", "seed", "mixed_precision"):
-            if state["settings"][k] != settings[k]:
+        for k in ("batch_size", "size", "learning_rate", "warmup_epochs", "seed", "mixed_precision", "init"):
+            if (k == "size" and not size_given) or (k == "init" and init is None):
+                settings[k] = state["settings"].get(k)  # left out: the run's own
+            if state["settings"].get(k) != settings[k]:
                 raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
                                  f"Received: {k}={settings[k]!r}, the run has {state['settings'][k]!r}")
         state["settings"]["epochs"] = epochs
@@ -175,6 +197,8 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         else:
             keras.utils.set_random_seed(seed)
             model = build_crnn(size, vocabulary)
+            if init_model is not None:
+                model.set_weights(init_model.get_weights())  # the run's precision, the init model's weights
             model.compile(optimizer=_optimizer(learning_rate, warmup_epochs, epochs, steps), loss=CTCLoss(),
                           jit_compile=False)
             initial_epoch = 0
@@ -203,6 +227,17 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
                              "--skip-bad-shards), and resume.") from None
         raise
     return model
+
+
+def _crnn_size(model: keras.Model) -> str:
+    """Which :data:`CRNN_SIZES` entry ``model`` was built as (by its weight shapes)."""
+    shapes = [tuple(w.shape) for w in model.weights]
+    for name in CRNN_SIZES:
+        ref = build_crnn(name, model_vocabulary(model))
+        if [tuple(w.shape) for w in ref.weights] == shapes:
+            return name
+    raise ValueError("The init model is not a CRNN from ocrmodels.build_crnn (its layers differ from every size); "
+                     "fine-tune one of those, or train from scratch.")
 
 
 def _optimizer(learning_rate, warmup_epochs, epochs, steps):

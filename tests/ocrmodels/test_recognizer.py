@@ -132,6 +132,34 @@ def test_train_resume_and_refusals(words, tmp_path):
         ocrmodels.train_recognizer(words, tmp_path / "m.h5", epochs=1, verbose=0)
 
 
+def test_fine_tuning_starts_from_the_init_models_weights(words, tmp_path):
+    first = tmp_path / "a.keras"
+    ocrmodels.train_recognizer(words, first, epochs=1, batch_size=16, size="tiny", workers=1, learning_rate=3e-3,
+                               verbose=0)
+    a = ocrmodels.load_recognizer(first).model
+    # a vanishing learning rate: the weights stay the init model's (BatchNorm statistics aside)
+    tuned = ocrmodels.train_recognizer(words, tmp_path / "b.keras", init=first, epochs=1, batch_size=16, workers=1,
+                                       learning_rate=1e-9, warmup_epochs=0, seed=5, verbose=0)
+    kernels = lambda m: [w.numpy() for w in m.weights if w.name == "kernel"]  # noqa: E731
+    assert len(kernels(a)) > 5
+    for x, y in zip(kernels(a), kernels(tuned)):
+        np.testing.assert_allclose(x, y, atol=1e-6)
+    fresh = ocrmodels.train_recognizer(words, tmp_path / "c.keras", epochs=1, batch_size=16, size="tiny", workers=1,
+                                       learning_rate=1e-9, warmup_epochs=0, seed=5, verbose=0)
+    assert not np.allclose(kernels(a)[0], kernels(fresh)[0], atol=1e-3)
+    state = json.loads((tmp_path / "b.train" / "state.json").read_text())
+    assert state["settings"]["init"] == str(first) and state["settings"]["size"] == "tiny"
+    with pytest.raises(ValueError, match="'tiny' CRNN; size='small' differs"):
+        ocrmodels.train_recognizer(words, tmp_path / "d.keras", init=first, size="small", epochs=1, verbose=0)
+    other = tmp_path / "other"
+    generate(other, 20, shard_size=20, progress=False, config={"charset": "abcdefghijklmnopqrstuvwxyz"})
+    with pytest.raises(ValueError, match="vocabulary"):
+        ocrmodels.train_recognizer(other, tmp_path / "e.keras", init=first, epochs=1, verbose=0)
+    with pytest.raises(FileNotFoundError):
+        ocrmodels.train_recognizer(words, tmp_path / "f.keras", init=tmp_path / "missing.keras", epochs=1, verbose=0)
+    assert not any((tmp_path / n).exists() for n in ("d.train", "e.train", "f.train"))
+
+
 def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     model = tmp_path / "cli.keras"
     assert cli(["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "1", "--batch-size", "32",
