@@ -68,7 +68,8 @@ OPTIONS: dict[str, Option] = {
         O("tight_crop_prob", 0.0, "prob",
           "Probability of re-laying the crop out as a reader feeds a recognizer a detected word: cut to the box "
           "around the ink (plus tight_crop_pad), scaled to tight_crop_height of the crop, centred on its border colour.", kinds=W),
-        O("tight_crop_pad", [0.0, 0.12], "range_float", "Padding on each side of a tight cut, as a fraction of the ink height.", 0.0, 1.0, kinds=W),
+        O("tight_crop_pad", [0.0, 0.12], "range_float",
+          "Padding on each side of a tight cut, as a fraction of the ink height (negative: the cut clips the ink).", -0.2, 1.0, kinds=W),
         O("tight_crop_source_height", [6.0, 40.0], "range_float",
           "Ink height in pixels a tight cut is first shrunk to (drawn log-uniformly; never enlarged): small words in big "
           "images, enlarged by the layout.", 2.0, 1024.0, kinds=W),
