@@ -56,3 +56,11 @@ def test_yaml_files(tmp_path):
         load_config_file(tmp_path / "b.yaml")
     (tmp_path / "c.yaml").write_text("")
     assert load_config_file(tmp_path / "c.yaml") == {}
+
+
+def test_recipe_configs_are_valid():
+    recipes = sorted((Path(__file__).resolve().parents[2] / "recipes").glob("*.yaml"))
+    assert len(recipes) >= 4
+    for path in recipes:
+        cfg = resolve_config(load_config_file(path), kind="words")
+        assert cfg["color"] is False and cfg["tight_crop_prob"] > 0, path.name
