@@ -123,6 +123,9 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
     if init is not None:
         init = BUNDLED_RECOGNIZER if init == "bundled" else Path(os.fspath(init))
     if init is not None and not resume:
+        if not init.is_file():
+            raise FileNotFoundError(f"No model file at {init} to fine-tune from (init). Pass a .keras file from "
+                                    "`ocrmodels train-recognizer`, or 'bundled' for the bundled recognizer.")
         init_model = load_model_file(init)
         init_size = _crnn_size(init_model)
         if size is not None and size != init_size:

@@ -155,7 +155,7 @@ def test_fine_tuning_starts_from_the_init_models_weights(words, tmp_path):
     generate(other, 20, shard_size=20, progress=False, config={"charset": "abcdefghijklmnopqrstuvwxyz"})
     with pytest.raises(ValueError, match="vocabulary"):
         ocrmodels.train_recognizer(other, tmp_path / "e.keras", init=first, epochs=1, verbose=0)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="to fine-tune from"):
         ocrmodels.train_recognizer(words, tmp_path / "f.keras", init=tmp_path / "missing.keras", epochs=1, verbose=0)
     assert not any((tmp_path / n).exists() for n in ("d.train", "e.train", "f.train"))
 
