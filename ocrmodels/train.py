@@ -166,7 +166,7 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
                 settings[k] = state["settings"].get(k)  # left out: the run's own
             if state["settings"].get(k) != settings[k]:
                 raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
-                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'][k]!r}")
+                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'].get(k)!r}")
         state["settings"]["epochs"] = epochs
         _write_json(state, state_path)
     else:

@@ -374,6 +374,7 @@ class WordGenerator(_GeneratorBase):
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
 
+
 def _tight_crop(img, char_quads, word_quads, cfg, rng):
     """Cut ``img`` to the box around the ink, shrink it to a small source height, lay it out with
     :func:`effects.fit_box`. Returns the crop, the moved char and word quads, the ``[2, 3]`` affine
