@@ -4,7 +4,7 @@
         [--synthetic DIR ...] [--threads 1] [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
-process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, twice:
+process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, three times:
 crops as they are; upscaled to 64 px high (cubic) with a 10 px white border (as ``realdev/README.md``'s
 reference figures); and upscaled the same with a 16 px border of the crop's median border colour
 (Tesseract's best of the layouts tried: a replicated border smears ink that touches the crop's
