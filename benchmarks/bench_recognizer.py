@@ -9,7 +9,8 @@ crops as they are; upscaled to 64 px high (cubic) with a 10 px white border (as 
 reference figures); and upscaled the same with a 16 px border of the crop's median border colour
 (Tesseract's best of the layouts tried: a replicated border smears ink that touches the crop's
 edge, a white one adds an edge to dark grounds). Our model runs with
-TensorFlow limited to ``--threads`` threads. Speeds include preprocessing and decoding.
+TensorFlow limited to ``--threads`` threads, with each decoder (``lm``: beam search with the bundled
+character language model; ``greedy``; ``beam``). Speeds include preprocessing and decoding.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def main(argv=None):
     sets = [("real", args.data)] + [(f"synthetic {Path(p).name}", p) for p in args.synthetic]
     for name, data in sets:
         evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
-        for decoder in ("greedy", "beam"):
+        for decoder in ("lm", "greedy", "beam"):
             r = evaluate_recognizer(rec, data, decoder=decoder)
             rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):

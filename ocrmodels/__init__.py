@@ -14,8 +14,9 @@ _EXPORTS = {
     "data": ["IMAGENET_MEAN", "IMAGENET_STD", "DetectionDataset", "RecognitionDataset", "detection_tf_dataset",
              "encode_labels", "recognition_tf_dataset"],
     "evaluate": ["evaluate_recognizer", "read_labels_tsv"],
+    "lm": ["CharLM", "ctc_text_probability", "lm_beam_search_decode"],
     "metrics": ["alnum_fold", "edit_distance", "recognition_metrics"],
-    "recognizer": ["BUNDLED_RECOGNIZER", "Recognizer", "fit_crop", "load_recognizer"],
+    "recognizer": ["BUNDLED_RECOGNIZER", "DECODERS", "Recognizer", "fit_crop", "load_recognizer"],
     "train": ["train_recognizer"],
 }
 _MODULE_OF = {name: mod for mod, names in _EXPORTS.items() for name in names}

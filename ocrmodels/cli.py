@@ -42,8 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     e.add_argument("--data", required=True, help="a shard folder/glob/file, or labels.tsv (or its folder)")
     e.add_argument("--batch-size", type=int, default=256)
-    e.add_argument("--decoder", default="greedy", choices=("greedy", "beam"))
-    e.add_argument("--beam-width", type=int, default=10)
+    _decoder_args(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -51,8 +50,29 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("recognize", help="read word crops: one line 'file<TAB>text<TAB>confidence' each")
     r.add_argument("images", nargs="+", help="word-crop image files")
     r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
-    r.add_argument("--decoder", default="greedy", choices=("greedy", "beam"))
+    _decoder_args(r)
     return p
+
+
+def _decoder_args(p):
+    p.add_argument("--decoder", default="lm", choices=("lm", "greedy", "beam"),
+                   help="lm: beam search with a character language model (default); greedy: best path (fastest); "
+                        "beam: beam search without a language model")
+    p.add_argument("--beam-width", type=int, default=10)
+    p.add_argument("--lm", nargs="+", metavar="TEXT_FILE",
+                   help="build the language model from these files (.txt one text per line, .csv/.jsonl 'title') "
+                        "instead of the bundled English words and sample catalog")
+
+
+def _load(args):
+    from .recognizer import load_recognizer
+
+    rec = load_recognizer(args.model)
+    if args.lm:
+        from .lm import CharLM
+
+        rec.language_model = CharLM.from_files(args.lm, alphabet=rec.vocabulary)
+    return rec
 
 
 def _positive(name, v):
@@ -78,12 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             for n in ("batch_size", "limit", "worst", "beam_width"):
                 _positive(n.replace("_", "-"), getattr(args, n))
             from .evaluate import evaluate_recognizer
-            from .recognizer import load_recognizer
 
-            report = evaluate_recognizer(load_recognizer(args.model), args.data, batch_size=args.batch_size,
+            report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
                                          worst=args.worst)
             report = {"model": args.model or "bundled", "data": args.data, **report}
+            if args.decoder == "lm":
+                report["language_model"] = args.lm or "bundled"
             text = json.dumps(report, indent=2, ensure_ascii=False)
             print(text)
             if args.output:
@@ -91,16 +112,16 @@ def main(argv: list[str] | None = None) -> int:
                     f.write(text + "\n")
         elif args.command == "recognize":
             from .evaluate import read_image
-            from .recognizer import load_recognizer
 
-            rec = load_recognizer(args.model)
+            _positive("beam-width", args.beam_width)
+            rec = _load(args)
             images = []
             for f in args.images:
                 img = read_image(f)
                 if img is None:
                     raise ValueError(f"{f} is not a readable image (PNG, JPEG, ...).")
                 images.append(img)
-            for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder)):
+            for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width)):
                 print(f"{f}\t{text}\t{conf:.4f}")
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)

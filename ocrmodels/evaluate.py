@@ -70,7 +70,7 @@ def _load_shards(path, limit):
     return [f"#{i}" for i in idx], [r["text"] for r in rows], [r["image"] for r in rows], []
 
 
-def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str = "greedy", beam_width: int = 10,
+def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                         limit: int | None = None, worst: int = 20) -> dict:
     """Accuracy and speed of ``recognizer`` on shards or a ``labels.tsv`` set.
 
@@ -87,7 +87,8 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
     tsv = p.suffix == ".tsv" or (p.is_dir() and (p / "labels.tsv").is_file())
     names, texts, images, unreadable = _load_tsv(p, limit) if tsv else _load_shards(data, limit)
     ok = [i for i, im in enumerate(images) if im is not None]
-    recognizer.recognize([np.zeros((32, 128), np.uint8)])  # warm-up (graph tracing), left out of the timing
+    # warm-up (graph tracing, building the language model), left out of the timing
+    recognizer.recognize([np.zeros((32, 128), np.uint8)], decoder=decoder)
     t = time.perf_counter()
     results = recognizer.recognize([images[i] for i in ok], batch_size=batch_size, decoder=decoder, beam_width=beam_width)
     seconds = time.perf_counter() - t

@@ -18,7 +18,10 @@ from synthgen.effects import fit_box, to_grey
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
 
-__all__ = ["BUNDLED_RECOGNIZER", "Recognizer", "fit_crop", "load_recognizer"]
+__all__ = ["BUNDLED_RECOGNIZER", "DECODERS", "Recognizer", "fit_crop", "load_recognizer"]
+
+#: Decoders of :meth:`Recognizer.recognize`: best path, prefix beam search, and beam search with a character LM.
+DECODERS = ("lm", "greedy", "beam")
 
 BUNDLED_RECOGNIZER = Path(__file__).resolve().parent / "weights" / "crnn_small.keras"
 
@@ -69,6 +72,27 @@ class Recognizer:
         if channels != 1:
             raise ValueError(f"Expected a grey-input recognizer. Received: input_shape={model.input_shape}")
         self._predict = None
+        self._lm = None
+
+    @property
+    def language_model(self):
+        """The :class:`~ocrmodels.CharLM` the ``"lm"`` decoder uses: the bundled one (English words and
+        the sample catalog, over this model's vocabulary) unless one was set. Assign a
+        :class:`~ocrmodels.CharLM` (e.g. ``CharLM.from_files(["my_titles.txt"], alphabet=rec.vocabulary)``)
+        to read your own text better."""
+        if self._lm is None:
+            from .lm import CharLM
+
+            self._lm = CharLM.bundled(self.vocabulary)
+        return self._lm
+
+    @language_model.setter
+    def language_model(self, lm):
+        from .lm import CharLM
+
+        if lm is not None and not isinstance(lm, CharLM):
+            raise TypeError(f"language_model must be a CharLM or None (the bundled one). Received: {type(lm).__name__}")
+        self._lm = lm
 
     def preprocess(self, images) -> np.ndarray:
         """Crops (a list of arrays of any size/mode, or one ``[N, H, W(, C)]`` array) -> float32 ``[N, 32, 128, 1]``."""
@@ -89,22 +113,34 @@ class Recognizer:
             return np.zeros((0, self.model.output_shape[1], len(self.vocabulary) + 1), np.float32)
         return np.concatenate(out)
 
-    def recognize(self, images, *, batch_size: int = 256, decoder: str = "greedy", beam_width: int = 10):
+    def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
+                  lm_weight: float = 0.5, insertion_bonus: float = 1.5):
         """Texts and confidences of word crops.
 
         Args:
             images: word crops: uint8 arrays of any size, grey, RGB or RGBA (see :func:`fit_crop`).
-            decoder: ``"greedy"`` (best path) or ``"beam"`` (prefix beam search, ``beam_width``).
+            decoder: ``"lm"`` (prefix beam search with :attr:`language_model`, the default),
+                ``"greedy"`` (best path, fastest) or ``"beam"`` (prefix beam search, no language model).
+            beam_width: prefixes kept per step (``"lm"`` and ``"beam"``).
+            lm_weight, insertion_bonus: the ``"lm"`` decoder's fusion weights (see
+                :func:`~ocrmodels.lm_beam_search_decode`).
 
         Returns:
-            a list of ``(text, confidence)``.
+            a list of ``(text, confidence)``; the confidence is the model's probability of the text
+            (for ``"lm"``, summed over all its alignments, without the language model).
         """
-        if decoder not in ("greedy", "beam"):
-            raise ValueError(f"decoder must be 'greedy' or 'beam'. Received: decoder={decoder!r}")
+        if decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {', '.join(map(repr, DECODERS))}. Received: decoder={decoder!r}")
+        lm = self.language_model if decoder == "lm" else None
         probs = self.probabilities(images, batch_size=batch_size)
         if decoder == "greedy":
             return greedy_decode(probs, self.vocabulary)
-        return beam_search_decode(probs, self.vocabulary, beam_width)
+        if decoder == "beam":
+            return beam_search_decode(probs, self.vocabulary, beam_width)
+        from .lm import lm_beam_search_decode
+
+        return lm_beam_search_decode(probs, self.vocabulary, lm, beam_width=beam_width, lm_weight=lm_weight,
+                                     insertion_bonus=insertion_bonus)
 
     def save(self, path) -> None:
         self.model.save(path)

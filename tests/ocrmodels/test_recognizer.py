@@ -85,8 +85,13 @@ def test_bundled_recognizer_reads_synthetic_crops(words):
     assert right >= 12, [(t, r["text"]) for (t, _), r in zip(got, rows)]
     confs = [c for _, c in got]
     assert all(0 <= c <= 1 for c in confs)
-    beam = rec.recognize([r["image"] for r in rows], decoder="beam")
-    assert sum(t == r["text"] for (t, _), r in zip(beam, rows)) >= right - 2
+    for decoder in ("beam", "greedy"):
+        other = rec.recognize([r["image"] for r in rows], decoder=decoder)
+        assert sum(t == r["text"] for (t, _), r in zip(other, rows)) >= right - 2
+    with pytest.raises(ValueError, match="'lm', 'greedy', 'beam'"):
+        rec.recognize(rows[0]["image"][None], decoder="best")
+    with pytest.raises(TypeError, match="CharLM"):
+        rec.language_model = "words.txt"
 
 
 def test_train_resume_and_refusals(words, tmp_path):
@@ -186,16 +191,25 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     assert report["count"] == 8 and report["out_of_vocabulary_words"] == 1 and report["out_of_vocabulary_chars"] == "€"
     assert report["unreadable"] == [str(folder / "images" / "broken.png")] and len(report["worst"]) == 3
     assert {"word_accuracy", "alnum_accuracy", "cer", "mean_cer", "crops_per_second"} <= set(report)
+    assert report["decoder"] == "lm" and report["language_model"] == "bundled"
     assert json.loads((tmp_path / "r.json").read_text()) == report
     assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(words / "val"), "--limit", "10"]) == 0
     assert json.loads(capsys.readouterr().out)["count"] == 10
     assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png")]) == 0
     assert capsys.readouterr().out.startswith(str(folder / "images" / "w0.png") + "\t")
+    (tmp_path / "titles.txt").write_text("Fresh Milk 500ml\nOrganic Apple Juice\n", encoding="utf-8")
+    for extra in (["--decoder", "greedy"], ["--lm", str(tmp_path / "titles.txt")]):
+        assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png"), *extra]) == 0
+        assert capsys.readouterr().out.count("\t") == 2
     # bad input: clear errors, exit 2
     (tmp_path / "bad.keras").write_text("x")
     for argv, msg in [(["evaluate-recognizer", "--model", str(tmp_path / "bad.keras"), "--data", str(folder)], "not a Keras model"),
                       (["evaluate-recognizer", "--model", str(model), "--data", str(tmp_path / "nowhere")], "No such"),
                       (["recognize", "--model", str(model), str(folder / "images" / "broken.png")], "not a readable image"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--lm",
+                        str(tmp_path / "nope.txt")], "nope.txt"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--beam-width", "0"],
+                       "--beam-width"),
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err

@@ -1,0 +1,104 @@
+"""Character language model and CTC prefix beam search with it."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import ocrmodels
+from ocrmodels.lm import CharLM, ctc_text_probability, lm_beam_search_decode
+
+
+def _collapse(path):
+    return tuple(s for k, s in enumerate(path) if s != 0 and (k == 0 or s != path[k - 1]))
+
+
+def _label_probs(probs):
+    """Every label's probability summed over its alignments, by enumerating all paths."""
+    T, S = probs.shape
+    out: dict = {}
+    for path in itertools.product(range(S), repeat=T):
+        lab = _collapse(path)
+        out[lab] = out.get(lab, 0.0) + float(np.prod([probs[t, s] for t, s in enumerate(path)]))
+    return out
+
+
+@pytest.mark.parametrize("steps,symbols,seed", [(3, 3, 0), (4, 3, 1), (5, 4, 2), (4, 4, 3)])
+def test_text_probability_and_search_without_lm_match_brute_force(steps, symbols, seed):
+    rng = np.random.default_rng(seed)
+    probs = rng.dirichlet(np.full(symbols, 0.7), size=(3, steps))
+    vocab = "abc"[: symbols - 1]
+    lm = CharLM(["abc"], alphabet=vocab)
+    got = lm_beam_search_decode(probs, vocab, lm, beam_width=100, lm_weight=0.0, insertion_bonus=0.0, prune=1e-12)
+    for p, (text, conf) in zip(probs, got):
+        labels = _label_probs(p)
+        for lab, want in labels.items():
+            assert ctc_text_probability(p, lab) == pytest.approx(want, rel=1e-9)
+        best = max(labels, key=labels.get)
+        assert text == "".join(vocab[i - 1] for i in best)
+        assert conf == pytest.approx(labels[best], rel=1e-9)
+    assert ctc_text_probability(probs[0], [1] * (steps + 1)) == 0.0  # longer than any alignment allows
+
+
+def test_lm_distributions_are_normalised_case_folded_and_floored():
+    lm = CharLM(["shop", "shopping", "Sale", "500 ml"], order=4, floor=0.05)
+    size = len(lm.alphabet) + 1
+    for ctx in ["", "sh", "SHO", "zz", "500 ", "qqqqqq"]:
+        p = np.exp(lm.log_probs(ctx))
+        assert p.shape == (size,) and p.sum() == pytest.approx(1.0)
+        assert p.min() >= 0.05 / size - 1e-12  # nothing is ever ruled out
+    assert lm.score("SHOP") == pytest.approx(lm.score("shop"))
+    assert lm.score("shop") > lm.score("sh0p") + 3
+    assert lm.score("500 ml") > lm.score("5oo ml")
+    # the end of the text is scored: a seen word beats its prefix
+    assert lm.score("shop") > lm.score("sho")
+    assert lm.symbol_map("Sx").tolist() == [lm.alphabet.index("s"), -1]
+
+
+def test_weights_and_bad_arguments():
+    plain = CharLM(["ab", "ba"], order=2)
+    weighted = CharLM(["ab", "ba"], order=2, weights=[5, 1])
+    assert weighted.score("ab") > plain.score("ab") and weighted.score("ba") < plain.score("ba")
+    for kwargs, msg in [({"order": 0}, "order"), ({"floor": 1.0}, "floor"), ({"weights": [1]}, "weights")]:
+        with pytest.raises(ValueError, match=msg):
+            CharLM(["ab", "cd"], **kwargs)
+    with pytest.raises(ValueError, match="at least one text"):
+        CharLM(["???"], alphabet="ab")
+
+
+def test_from_files_reads_catalogs_like_the_generator(tmp_path):
+    (tmp_path / "a.txt").write_text("Shop “500ml”\n\nFresh Milk\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("title,price\nshopping bag,1\n", encoding="utf-8")
+    lm = CharLM.from_files([tmp_path / "a.txt", tmp_path / "b.csv"], weights=[1, 2], order=3)
+    assert lm.num_texts == 3 and '"' in lm.alphabet  # typographic quotes folded to ASCII
+    with pytest.raises(FileNotFoundError):
+        CharLM.from_files([tmp_path / "missing.txt"])
+    with pytest.raises(ValueError, match="one number per file"):
+        CharLM.from_files([tmp_path / "a.txt"], weights=[1, 2])
+
+
+def _probs_for(vocab, steps):
+    """Per-step probabilities: each step a dict {char: prob}, the rest to blank."""
+    out = np.zeros((1, len(steps), len(vocab) + 1))
+    for t, d in enumerate(steps):
+        for c, p in d.items():
+            out[0, t, vocab.index(c) + 1] = p
+        out[0, t, 0] = 1 - sum(d.values())
+    return out
+
+
+def test_the_lm_settles_a_close_call_but_not_a_clear_one():
+    vocab = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    lm = CharLM.bundled(vocab)
+    close = _probs_for(vocab, [{"s": 0.95}, {}, {"h": 0.95}, {}, {"0": 0.5, "o": 0.4}, {}, {"p": 0.95}, {}])
+    (greedy, _), = ocrmodels.greedy_decode(close, vocab)
+    assert greedy == "sh0p"
+    (text, conf), = lm_beam_search_decode(close, vocab, lm)
+    assert text == "shop" and conf == pytest.approx(ctc_text_probability(close[0], [vocab.index(c) + 1 for c in "shop"]))
+    clear = _probs_for(vocab, [{"5": 0.95}, {}, {"0": 0.97, "o": 0.02}, {}, {"0": 0.97, "o": 0.02}, {}])
+    assert lm_beam_search_decode(clear, vocab, lm)[0][0] == "500"
+    with pytest.raises(ValueError, match="beam_width"):
+        lm_beam_search_decode(close, vocab, lm, beam_width=0)
+    with pytest.raises(ValueError, match="lm_weight"):
+        lm_beam_search_decode(close, vocab, lm, lm_weight=-1)
+    assert lm_beam_search_decode(np.zeros((0, 4, len(vocab) + 1)), vocab, lm) == []
