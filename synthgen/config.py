@@ -73,6 +73,13 @@ OPTIONS: dict[str, Option] = {
         O("tight_crop_source_height", [6.0, 40.0], "range_float",
           "Ink height in pixels a tight cut is first shrunk to (drawn log-uniformly; never enlarged): small words in big "
           "images, enlarged by the layout.", 2.0, 1024.0, kinds=W),
+        O("small_render_prob", 0.0, "prob",
+          "Probability of rendering the text small (ink small_render_height px: hinted glyphs, pixel-aligned, effects at "
+          "that size, as born-digital text is drawn) and laying it out as a tight cut; tight_crop_prob applies to the rest.",
+          kinds=W),
+        O("small_render_height", [7.0, 20.0], "range_float",
+          "Ink height in pixels of a small render (drawn log-uniformly; the font size is chosen to give about this).",
+          3.0, 200.0, kinds=W),
         O("tight_crop_height", 0.75, "float", "Height of a tight cut in the crop, as a fraction (ocrmodels.fit_crop uses 0.75).", 0.1, 1.0, kinds=W),
         # font rendering
         O("render_scale", [0.85, 1.6], "range_float", "Rendered size over displayed size (>1 renders larger and shrinks, <1 magnifies).", 0.25, 4, kinds=W),

@@ -29,7 +29,7 @@ PARAM_FIELDS = (
     "font_size", "char_spacing", "text_height", "rotation", "shear", "perspective", "curve",
     "curve_amplitude", "stroke_width", "shadow", "underline", "brightness", "contrast",
     "blur_sigma", "downscale", "noise_sigma", "jpeg_quality", "text_r", "text_g", "text_b",
-    "contrast_ratio", "attempt", "tight_crop",
+    "contrast_ratio", "attempt", "tight_crop", "small_render",
 )
 
 
@@ -227,6 +227,7 @@ class WordGenerator(_GeneratorBase):
         """One crop from ``rng``; raises :class:`SampleRejected` or :class:`NoFontCoversText` for a bad candidate."""
         cfg = self.config
         H, W, C = self.height, self.width, self.channels
+        small = cfg["small_render_prob"] > 0 and rng.random() < cfg["small_render_prob"]
         if text is None:
             text = self.text.sample(rng)
         font_id = self.fonts.pick(text, rng)
@@ -241,7 +242,18 @@ class WordGenerator(_GeneratorBase):
         line100 = float(self.fonts.ascent[font_id] + self.fonts.descent[font_id])
         n_sp = text.count(" ")
         width100 = float(self.fonts.advance[font_id, ids].sum()) + 100 * spacing_frac * max(len(text) - 1, 0) + 28.0 * n_sp
-        disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
+        if small:
+            # born-digital small text: the font size that gives about the drawn ink height (a word's ink is
+            # ~70% of the line), drawn 1:1 on a canvas sized to it; the tight cut below lays it out
+            lo, hi = cfg["small_render_height"]
+            disp = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / 0.7 * 100.0 / line100
+            render_scale = 1.0
+            margin = 2.0 + 0.15 * disp * line100 / 100.0
+            H = int(np.ceil(disp * line100 / 100.0 + 2 * margin)) + 1
+            W = int(np.ceil(disp * width100 / 100.0 + 2 * margin)) + 1
+            th = (H - 2 * margin) / H
+        else:
+            disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
         # rendered sizes come from a geometric grid (10% steps) so glyph caches stay small and hot;
         # the warp below scales the rest of the way
         want = np.log(max(disp * render_scale, 1.0))
@@ -288,7 +300,12 @@ class WordGenerator(_GeneratorBase):
         bx1, by1 = pts.max(0)
         bw, bh = max(bx1 - bx0, 1e-3), max(by1 - by0, 1e-3)
         line_h = float(box[3, 1] - box[0, 1])
-        scale = min(th * H / max(line_h, 1.0), (H - 2 * margin) / bh, (W - 2 * margin) / bw)
+        if small:  # drawn 1:1 (the glyphs as the rasteriser hinted them) on a canvas that holds the word
+            scale = 1.0
+            W = int(np.ceil(bw + 2 * margin)) + 1
+            H = int(np.ceil(bh + 2 * margin)) + 1
+        else:
+            scale = min(th * H / max(line_h, 1.0), (H - 2 * margin) / bh, (W - 2 * margin) / bw)
         if scale <= 0:
             raise SampleRejected("does_not_fit", repr(text))
         free_x = W - 2 * margin - bw * scale
@@ -298,6 +315,8 @@ class WordGenerator(_GeneratorBase):
         # pixel centres sit at integers, so the crop spans -0.5 .. W - 0.5
         ox = margin - 0.5 + max(free_x, 0) * fxo
         oy = margin - 0.5 + max(free_y, 0) * rng.uniform(0.2, 0.8)
+        if small:  # whole-pixel shifts keep an undistorted layer's pixels exact
+            ox, oy = bx0 + np.floor(ox - bx0 + 0.5), by0 + np.floor(oy - by0 + 0.5)
         m = translation_matrix(ox, oy) @ scale_matrix(scale) @ translation_matrix(-bx0, -by0) @ d
         alpha = fx.warp_layer(layer.alpha, m, W, H)
         char_quads = transform_quads(lq, m)
@@ -361,9 +380,11 @@ class WordGenerator(_GeneratorBase):
         if rng.random() < cfg["jpeg_prob"]:
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
-        if cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]:
-            img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng)
+        if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):
+            img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng,
+                                                                              self.height, self.width, shrink=not small)
             m = np.vstack([tight, (0, 0, 1)]) @ m
+            p["small_render"] = float(small)
         encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
 
         p.update(font_size=size, char_spacing=spacing_frac, text_height=th, rotation=rotation, shear=shear,
@@ -375,17 +396,20 @@ class WordGenerator(_GeneratorBase):
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
 
 
-def _tight_crop(img, char_quads, word_quads, cfg, rng):
-    """Cut ``img`` to the box around the ink, shrink it to a small source height, lay it out with
-    :func:`effects.fit_box`. Returns the crop, the moved char and word quads, the ``[2, 3]`` affine
-    and the ink height of the cut in its source pixels."""
+def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True):
+    """Cut ``img`` to the box around the ink, shrink it to a small source height (unless ``shrink`` is
+    false), lay it out in ``out_h x out_w`` with :func:`effects.fit_box`. Returns the crop, the moved char
+    and word quads, the ``[2, 3]`` affine and the ink height of the cut in its source pixels."""
     H, W = img.shape[:2]
     x0, y0, x1, y1 = quads_bounds(char_quads)
     pad = rng.uniform(*cfg["tight_crop_pad"], 4) * (y1 - y0)
     r0, r1, c0, c1 = fx.tight_box(char_quads, pad, H, W)
     cut = img[r0:r1, c0:c1]
-    lo, hi = cfg["tight_crop_source_height"]
-    shrink = min(1.0, float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / max(y1 - y0, 1.0))
+    if shrink:
+        lo, hi = cfg["tight_crop_source_height"]
+        shrink = min(1.0, float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / max(y1 - y0, 1.0))
+    else:
+        shrink = 1.0
     d = np.array([[1.0, 0.0, -c0], [0.0, 1.0, -r0]])
     if shrink < 1.0:
         h, w = cut.shape[:2]
@@ -393,9 +417,9 @@ def _tight_crop(img, char_quads, word_quads, cfg, rng):
         cut = cv2.resize(cut, (nw, nh), interpolation=cv2.INTER_AREA).reshape((nh, nw) + cut.shape[2:])
         sx, sy = nw / w, nh / h  # pixel centres u -> (u + 0.5) * s - 0.5
         d = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]]) @ np.vstack([d, (0, 0, 1)])
-    out, a = fx.fit_box(cut, H, W, cfg["tight_crop_height"])
+    out, a = fx.fit_box(cut, out_h, out_w, cfg["tight_crop_height"])
     a = a @ np.vstack([d, (0, 0, 1)])
-    lim = np.array([W - 0.5, H - 0.5], np.float32)
+    lim = np.array([out_w - 0.5, out_h - 0.5], np.float32)
     moved = []
     for q in (char_quads, word_quads):
         m = (q.reshape(-1, 2).astype(np.float64) @ a[:, :2].T + a[:, 2]).astype(np.float32)

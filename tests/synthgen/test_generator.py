@@ -17,6 +17,7 @@ EFFECTS = {
     "stroke": dict(stroke_prob=1.0, stroke_width=[1, 3]),
     "underline": dict(underline_prob=1.0),
     "tight": dict(tight_crop_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0]),
+    "small": dict(small_render_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0], stroke_prob=0.3, curve_prob=0.2),
     "everything": dict(rotation_prob=1.0, shear_prob=1.0, perspective_prob=1.0, curve_prob=1.0, stroke_prob=1.0,
                        shadow_prob=1.0, blur_prob=1.0, noise_prob=1.0, jpeg_prob=1.0, downscale_prob=1.0,
                        brightness_contrast_prob=1.0),
@@ -153,3 +154,27 @@ def test_tight_cuts_of_small_sources_are_enlarged(generators):
         big_sharp.append(np.abs(np.diff(b.image.astype(float), axis=1)).mean())
     assert np.mean(small_sharp) < 0.8 * np.mean(big_sharp)  # a 6-px source is blurrier once enlarged
 
+
+
+def test_small_renders_draw_hinted_glyphs_one_to_one_at_the_asked_size(generators):
+    """Small text is the rasteriser's own bitmap, shifted by whole pixels, then laid out as a tight cut."""
+    heights = {}
+    for h in (8.0, 16.0):
+        g = _gen(generators, "plain", small_render_prob=1.0, small_render_height=[h, h], tight_crop_pad=[0.0, 0.0])
+        ink = []
+        for i in range(20):
+            s, _ = g.sample_at(4, i, debug=True)
+            assert s.image.shape == (32, 128) and s.params["small_render"] == 1.0
+            layer, alpha = s.debug["layer"], s.debug["alpha"]
+            assert alpha.shape[0] < 32 if h == 8.0 else True  # drawn on a canvas of the small size
+            np.testing.assert_array_equal(np.sort(alpha[alpha > 0]), np.sort(layer.alpha[layer.alpha > 0]))
+            assert s.params["font_size"] == layer.font_size
+            ink.append(s.params["tight_crop"])
+            x0, y0 = s.char_quads.reshape(-1, 2).min(0)
+            x1, y1 = s.char_quads.reshape(-1, 2).max(0)
+            assert max((y1 - y0) / 24, (x1 - x0) / 126) > 0.85  # enlarged to the reader's layout
+        heights[h] = np.median(ink)
+    assert 5 < heights[8.0] < 12 and 1.6 < heights[16.0] / heights[8.0] < 2.4
+    # off by default, and then the same samples as before the option existed
+    plain = _gen(generators, "plain")
+    assert all(plain.sample_at(5, i)[0].params["small_render"] == 0 for i in range(5))
