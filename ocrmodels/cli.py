@@ -95,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
                              on_error="skip" if args.skip_bad_shards else "raise")
             print(f"wrote {args.out}")
         elif args.command == "evaluate-recognizer":
-            for n in ("batch_size", "limit", "worst", "beam_width"):
+            for n in ("batch_size", "limit", "beam_width"):
                 _positive(n.replace("_", "-"), getattr(args, n))
+            if args.worst < 0:
+                raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,

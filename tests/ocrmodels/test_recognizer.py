@@ -193,8 +193,10 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     assert {"word_accuracy", "alnum_accuracy", "cer", "mean_cer", "crops_per_second"} <= set(report)
     assert report["decoder"] == "lm" and report["language_model"] == "bundled"
     assert json.loads((tmp_path / "r.json").read_text()) == report
-    assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(words / "val"), "--limit", "10"]) == 0
-    assert json.loads(capsys.readouterr().out)["count"] == 10
+    assert cli(["evaluate-recognizer", "--model", str(model), "--data", str(words / "val"), "--limit", "10",
+                "--worst", "0", "--decoder", "greedy"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["count"] == 10 and report["worst"] == [] and "language_model" not in report
     assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png")]) == 0
     assert capsys.readouterr().out.startswith(str(folder / "images" / "w0.png") + "\t")
     (tmp_path / "titles.txt").write_text("Fresh Milk 500ml\nOrganic Apple Juice\n", encoding="utf-8")
