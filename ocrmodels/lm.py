@@ -39,6 +39,9 @@ class CharLM:
         order: n-gram order (context of ``order - 1`` characters).
         alphabet: the characters it scores (folded to lower case); characters of ``texts``
             outside it are dropped. Default: the characters seen in ``texts``.
+        weights: one count multiplier per text (default 1 each).
+        floor: share of a uniform distribution mixed into every prediction, so no character
+            costs more than ``log(floor / (len(alphabet) + 1))``.
 
     ``log_probs(context)`` gives natural-log probabilities over ``alphabet`` plus the end of
     the text (index ``len(alphabet)``), given the text so far.
