@@ -4,7 +4,8 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute. Re-running continues where it stopped.
+# small CRNN (1.7M parameters) in bfloat16 compute; then two fine-tuning stages (below): tight
+# cuts, then born-digital words drawn small. Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
 BIN=${BIN:-.venv/bin}
@@ -28,4 +29,16 @@ gen val-english-tight 4000 24 val
   --val "$W/val-catalog-tight" "$W/val-english-tight" --init "$W/crnn_small.keras" --out "$W/crnn_small_tuned.keras" \
   --epochs 3 --batch-size 64 --lr 3e-4 --seed 1 --workers 2 --mixed-precision \
   $([ -e "$W/crnn_small_tuned.train/state.json" ] && echo --resume)
-echo "copy $W/crnn_small_tuned.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 3: fine-tune 2 epochs on born-digital words (200,000 colour crops of text drawn small, hinted, cut tight)
+# mixed with the first 50,000 crops of each stage-2 set (shards 0-4 of 10)
+gen tune-catalog-small 100000 15 train
+gen tune-english-small 100000 16 train
+gen val-catalog-small 4000 25 val
+gen val-english-small 4000 26 val
+"$BIN/ocrmodels" train-recognizer --data "$W/tune-catalog-small" "$W/tune-english-small" \
+  "$W/tune-catalog-tight/train-0000[0-4]-of-00010.h5" "$W/tune-english-tight/train-0000[0-4]-of-00010.h5" \
+  --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-catalog-tight" "$W/val-english-tight" \
+  --init "$W/crnn_small_tuned.keras" --out "$W/crnn_small_bd.keras" \
+  --epochs 2 --batch-size 64 --lr 3e-4 --seed 2 --workers 2 --mixed-precision \
+  $([ -e "$W/crnn_small_bd.train/state.json" ] && echo --resume)
+echo "copy $W/crnn_small_bd.keras to ocrmodels/weights/crnn_small.keras to bundle it"
