@@ -59,15 +59,24 @@ def _load_tsv(path, limit):
     return [f.name for f in files], texts, images, unreadable
 
 
-def _load_shards(path, limit):
+def _load_shards(path, limit, height, width):
     from synthgen.dataset import open_dataset
+    from synthgen.effects import to_grey
 
     ds = open_dataset(path)
     if ds.kind != "words":
         raise ValueError(f"{path}: evaluation reads word-crop shards; these hold {ds.kind}.")
     idx = np.arange(min(len(ds), limit) if limit else len(ds))
     rows = ds.read(idx, fields=("image", "text"))
-    return [f"#{i}" for i in idx], [r["text"] for r in rows], [r["image"] for r in rows], []
+    images = []
+    for r in rows:
+        img = r["image"]
+        if img.shape[:2] != (height, width):
+            # a shard crop is a whole layout, not a tight word box: resized whole, as RecognitionDataset
+            # feeds it in training (the Recognizer would lay it out as a detected word)
+            img = cv2.resize(to_grey(img) if img.ndim == 3 else img, (width, height), interpolation=cv2.INTER_AREA)
+        images.append(img)
+    return [f"#{i}" for i in idx], [r["text"] for r in rows], images, []
 
 
 def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
@@ -85,7 +94,10 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
     """
     p = Path(os.fspath(data))
     tsv = p.suffix == ".tsv" or (p.is_dir() and (p / "labels.tsv").is_file())
-    names, texts, images, unreadable = _load_tsv(p, limit) if tsv else _load_shards(data, limit)
+    if tsv:
+        names, texts, images, unreadable = _load_tsv(p, limit)
+    else:
+        names, texts, images, unreadable = _load_shards(data, limit, recognizer.height, recognizer.width)
     ok = [i for i, im in enumerate(images) if im is not None]
     # warm-up (graph tracing, building the language model), left out of the timing
     recognizer.recognize([np.zeros((32, 128), np.uint8)], decoder=decoder)

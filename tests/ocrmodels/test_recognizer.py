@@ -249,3 +249,22 @@ def test_a_bad_row_mid_run_stops_training_without_losing_the_checkpoint(words, t
     with pytest.warns(UserWarning, match="row 7"):
         ocrmodels.train_recognizer(data, out, epochs=2, resume=True, on_error="skip", **kw)
     assert json.loads((tmp_path / "rec.train" / "state.json").read_text())["epochs_done"] == 2
+
+
+def test_shard_crops_of_another_size_are_evaluated_as_training_reads_them(tmp_path):
+    """Shard crops are whole layouts: evaluation resizes them whole, as RecognitionDataset does in training,
+    rather than laying them out as tight word boxes as it does with real crops."""
+    from ocrmodels.evaluate import evaluate_recognizer
+
+    d = tmp_path / "big"
+    generate(d, 16, shard_size=16, progress=False, seed=9, config={"height": 64, "width": 256, "color": True})
+    rec = ocrmodels.load_recognizer()
+    ds = ocrmodels.RecognitionDataset(d, batch_size=16, shuffle=False)
+    x, _ = ds[0]
+    want = [t for t, _ in ocrmodels.greedy_decode(rec.model.predict(x, verbose=0), rec.vocabulary)]
+    report = evaluate_recognizer(rec, d, decoder="greedy", worst=16)
+    got = {int(w["image"][1:]): w["predicted"] for w in report["worst"]}
+    assert [got[i] for i in range(16)] == want
+    images = [r["image"] for r in open_dataset(d).read(np.arange(16), fields=("image",))]
+    tight = [t for t, _ in rec.recognize(images, decoder="greedy")]
+    assert tight != want  # the tight-box layout of the same pixels reads differently
