@@ -249,9 +249,6 @@ class WordGenerator(_GeneratorBase):
             disp = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) / 0.7 * 100.0 / line100
             render_scale = 1.0
             margin = 2.0 + 0.15 * disp * line100 / 100.0
-            H = int(np.ceil(disp * line100 / 100.0 + 2 * margin)) + 1
-            W = int(np.ceil(disp * width100 / 100.0 + 2 * margin)) + 1
-            th = (H - 2 * margin) / H
         else:
             disp = 100.0 * min(th * H / line100, (W - 2 * margin) / max(width100, 1.0))
         # rendered sizes come from a geometric grid (10% steps) so glyph caches stay small and hot;
@@ -304,6 +301,7 @@ class WordGenerator(_GeneratorBase):
             scale = 1.0
             W = int(np.ceil(bw + 2 * margin)) + 1
             H = int(np.ceil(bh + 2 * margin)) + 1
+            th = line_h / H
         else:
             scale = min(th * H / max(line_h, 1.0), (H - 2 * margin) / bh, (W - 2 * margin) / bw)
         if scale <= 0:
