@@ -13,32 +13,33 @@ gen() {  # name count seed split
   "$BIN/synthgen" generate --out "$W/$1" --count "$2" --seed "$3" --split "$4" --workers 2 --shard-size 10000 \
     --config "recipes/recognizer-${1#*-}.yaml" $([ -e "$W/$1" ] && echo --resume)
 }
+train() {  # model name, then the stage's own train-recognizer arguments
+  local out=$1
+  shift
+  "$BIN/ocrmodels" train-recognizer --out "$W/$out.keras" --batch-size 64 --workers 2 --mixed-precision "$@" \
+    $([ -e "$W/$out.train/state.json" ] && echo --resume)
+}
 gen train-catalog 200000 11 train
 gen train-english 200000 12 train
 gen val-catalog 4000 21 val
 gen val-english 4000 22 val
-"$BIN/ocrmodels" train-recognizer --data "$W/train-catalog" "$W/train-english" --val "$W/val-catalog" "$W/val-english" \
-  --out "$W/crnn_small.keras" --size small --epochs 4 --batch-size 64 --lr 1e-3 --seed 0 --workers 2 --mixed-precision \
-  $([ -e "$W/crnn_small.train/state.json" ] && echo --resume)
+train crnn_small --data "$W/train-catalog" "$W/train-english" --val "$W/val-catalog" "$W/val-english" \
+  --size small --epochs 4 --lr 1e-3 --seed 0
 # stage 2: fine-tune 3 epochs on 200,000 crops that are 80% tight cuts (the detector -> recognizer case)
 gen tune-catalog-tight 100000 13 train
 gen tune-english-tight 100000 14 train
 gen val-catalog-tight 4000 23 val
 gen val-english-tight 4000 24 val
-"$BIN/ocrmodels" train-recognizer --data "$W/tune-catalog-tight" "$W/tune-english-tight" \
-  --val "$W/val-catalog-tight" "$W/val-english-tight" --init "$W/crnn_small.keras" --out "$W/crnn_small_tuned.keras" \
-  --epochs 3 --batch-size 64 --lr 3e-4 --seed 1 --workers 2 --mixed-precision \
-  $([ -e "$W/crnn_small_tuned.train/state.json" ] && echo --resume)
+train crnn_small_tuned --data "$W/tune-catalog-tight" "$W/tune-english-tight" \
+  --val "$W/val-catalog-tight" "$W/val-english-tight" --init "$W/crnn_small.keras" --epochs 3 --lr 3e-4 --seed 1
 # stage 3: fine-tune 2 epochs on born-digital words (200,000 colour crops of text drawn small, hinted, cut tight)
 # mixed with the first 50,000 crops of each stage-2 set (shards 0-4 of 10)
 gen tune-catalog-small 100000 15 train
 gen tune-english-small 100000 16 train
 gen val-catalog-small 4000 25 val
 gen val-english-small 4000 26 val
-"$BIN/ocrmodels" train-recognizer --data "$W/tune-catalog-small" "$W/tune-english-small" \
+train crnn_small_bd --data "$W/tune-catalog-small" "$W/tune-english-small" \
   "$W/tune-catalog-tight/train-0000[0-4]-of-00010.h5" "$W/tune-english-tight/train-0000[0-4]-of-00010.h5" \
   --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-catalog-tight" "$W/val-english-tight" \
-  --init "$W/crnn_small_tuned.keras" --out "$W/crnn_small_bd.keras" \
-  --epochs 2 --batch-size 64 --lr 3e-4 --seed 2 --workers 2 --mixed-precision \
-  $([ -e "$W/crnn_small_bd.train/state.json" ] && echo --resume)
+  --init "$W/crnn_small_tuned.keras" --epochs 2 --lr 3e-4 --seed 2
 echo "copy $W/crnn_small_bd.keras to ocrmodels/weights/crnn_small.keras to bundle it"
