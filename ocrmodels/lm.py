@@ -28,7 +28,8 @@ __all__ = ["CharLM", "ctc_text_probability", "lm_beam_search_decode"]
 BOS = "\x02"  # start of a text (context padding)
 EOS = "\x03"  # end of a text (the last symbol of the alphabet)
 _EPS = 1e-8
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 100_000  # n-gram distributions kept (~75 MB at most)
+_STATE_LIMIT = 100_000  # search contexts kept between calls (~110 MB at most)
 
 
 class CharLM:
@@ -90,8 +91,9 @@ class CharLM:
                 cnt = np.fromiter(ctr.values(), np.float64, len(ctr))
                 out[ctx] = (ids, cnt, float(cnt.sum()), float(len(ctr)))
             self._tables.append(out)
-        self._uniform = np.full(size, -np.log(size))
+        self._uniform = np.full(size, 1.0 / size)
         self._cache: dict = {}
+        self._reset_states()
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -126,10 +128,16 @@ class CharLM:
         return self._dist(ctx)
 
     def _dist(self, ctx: str) -> np.ndarray:
-        d = self._cache.get(ctx)
-        if d is not None:
-            return d
-        lower = np.exp(self._dist(ctx[1:])) if ctx else np.exp(self._uniform)
+        """Log-probabilities after a full-length (``order - 1``) context, floored."""
+        p = self._prob(ctx)
+        return np.log((1 - self.floor) * p + self.floor / p.size if self.floor else p)
+
+    def _prob(self, ctx: str) -> np.ndarray:
+        """Interpolated Witten-Bell probabilities after ``ctx`` (any length up to ``order - 1``), cached."""
+        p = self._cache.get(ctx)
+        if p is not None:
+            return p
+        lower = self._prob(ctx[1:]) if ctx else self._uniform
         entry = self._tables[len(ctx)].get(ctx)
         if entry is None:
             p = lower
@@ -138,11 +146,10 @@ class CharLM:
             p = lower * distinct
             p[ids] += cnt
             p /= total + distinct
-        d = np.log(p if len(ctx) < self.order - 1 or self.floor == 0 else (1 - self.floor) * p + self.floor / p.size)
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
-        self._cache[ctx] = d
-        return d
+        self._cache[ctx] = p
+        return p
 
     def score(self, text: str, *, end: bool = True) -> float:
         """Natural-log probability of ``text`` (characters outside the alphabet are skipped)."""
@@ -158,6 +165,76 @@ class CharLM:
             total += float(self.log_probs(seen)[-1])
         return total
 
+    # ------------------------------------------------------------------ search states
+    # The beam search follows contexts by id: row ``i`` of ``_state_lp`` is ``log_probs`` of context
+    # ``_state_ctx[i]`` (its last ``order - 1`` characters, BOS-padded), ``_state_next[i, s]`` the id after
+    # symbol ``s`` (-1 until first needed).
+    def _reset_states(self) -> None:
+        self._state_ids: dict = {}
+        self._state_ctx: list = []
+        self._state_lp = np.empty((256, len(self.alphabet) + 1))
+        self._state_next = np.full((256, len(self.alphabet)), -1, np.int32)
+
+    def _trim_states(self) -> None:
+        if len(self._state_ctx) > _STATE_LIMIT:
+            self._reset_states()
+
+    def _state_ids_of(self, contexts: list) -> list:
+        """Ids of full-length contexts, new ones added (their distributions computed together)."""
+        new = [c for c in dict.fromkeys(contexts) if c not in self._state_ids]
+        if new:
+            first = len(self._state_ctx)
+            need = first + len(new)
+            while need > len(self._state_lp):
+                self._state_lp = np.concatenate([self._state_lp, np.empty_like(self._state_lp)])
+                self._state_next = np.concatenate([self._state_next, np.full_like(self._state_next, -1)])
+            self._state_lp[first:need] = self._batch_log_probs(new)
+            for i, c in enumerate(new, first):
+                self._state_ids[c] = i
+            self._state_ctx.extend(new)
+        return [self._state_ids[c] for c in contexts]
+
+    def _batch_log_probs(self, contexts: list) -> np.ndarray:
+        """:meth:`_dist` of many full-length contexts at once (the same operations, row by row)."""
+        p = np.repeat(self._uniform[None], len(contexts), axis=0)
+        n = self.order - 1
+        for k in range(self.order):  # context length k: the last k characters
+            rows, ids, cnt, scale = [], [], [], []
+            for i, c in enumerate(contexts):
+                entry = self._tables[k].get(c[n - k :] if k else "")
+                if entry is not None:
+                    rows.append(np.full(len(entry[0]), i))
+                    ids.append(entry[0])
+                    cnt.append(entry[1])
+                    scale.append((i, entry[3], entry[2] + entry[3]))
+            if not rows:
+                continue
+            r, d, tot = (np.array(v) for v in zip(*scale))
+            r = r.astype(np.int64)
+            p[r] *= d[:, None]
+            p[np.concatenate(rows), np.concatenate(ids)] += np.concatenate(cnt)
+            p[r] /= tot[:, None]
+        return np.log((1 - self.floor) * p + self.floor / p.shape[1] if self.floor else p)
+
+    def _start_state(self) -> int:
+        return self._state_ids_of([BOS * (self.order - 1)])[0]
+
+    def _advance(self, states: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        """Context ids after appending alphabet symbols ``symbols`` to contexts ``states``."""
+        nxt = self._state_next[states, symbols]
+        miss = nxt < 0
+        if miss.any():
+            pairs = list(set(zip(states[miss].tolist(), symbols[miss].tolist())))
+            if self.order > 1:
+                ctxs = [(self._state_ctx[s] + self.alphabet[c])[1:] for s, c in pairs]
+            else:
+                ctxs = [""] * len(pairs)
+            ids = self._state_ids_of(ctxs)
+            s, c = np.array(pairs).T
+            self._state_next[s, c] = ids
+            nxt = self._state_next[states, symbols]
+        return nxt
+
     def symbol_map(self, vocabulary: str) -> np.ndarray:
         """int ``[V]``: the alphabet index of each vocabulary character (folded), -1 where it has none."""
         return np.array([self._index.get(c.lower(), -1) if c.lower() != EOS else -1 for c in vocabulary], np.int64)
@@ -171,38 +248,15 @@ def _bundled(alphabet: str) -> CharLM:
     return CharLM.from_files([data / "english-words.txt", data / "catalog.txt"], alphabet=alphabet)
 
 
-def ctc_text_probability(probs: np.ndarray, ids) -> float:
-    """P(label | one crop's outputs) summed over every CTC alignment: ``probs`` ``[T, V + 1]``, ``ids`` 1..V."""
-    ids = [int(i) for i in ids]
-    T = probs.shape[0]
-    ext = [0]
-    for i in ids:
-        ext += [i, 0]
-    S = len(ext)
-    if S > 2 * T + 1:
-        return 0.0
-    lp = np.log(np.maximum(probs[:, ext], _EPS))
-    alpha = np.full(S, -np.inf)
-    alpha[0] = lp[0, 0]
-    if S > 1:
-        alpha[1] = lp[0, 1]
-    skip = np.array([s >= 2 and ext[s] != 0 and ext[s] != ext[s - 2] for s in range(S)])
-    for t in range(1, T):
-        prev = alpha
-        a = prev.copy()
-        a[1:] = np.logaddexp(a[1:], prev[:-1])
-        a[2:] = np.where(skip[2:], np.logaddexp(a[2:], prev[:-2]), a[2:])
-        alpha = a + lp[t]
-    tail = alpha[-1] if S == 1 else np.logaddexp(alpha[-1], alpha[-2])
-    return float(np.exp(tail))
-
-
 def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int = 10, lm_weight: float = 0.5,
-                          insertion_bonus: float = 1.0, prune: float = 1e-3) -> list[tuple[str, float]]:
+                          insertion_bonus: float = 1.0, prune: float = 1e-3,
+                          batch_size: int = 1024) -> list[tuple[str, float]]:
     """CTC prefix beam search with a character language model (shallow fusion).
 
     A prefix ``y`` scores ``log P_ctc(y | x) + lm_weight * log P_lm(y) + insertion_bonus * len(y)``,
-    the end of the text included in ``P_lm`` when the search finishes.
+    the end of the text included in ``P_lm`` when the search finishes. All crops of a batch are
+    searched together in NumPy (prefixes are tracked by 64-bit hashes, language-model contexts by
+    ids of a table that grows as new contexts are met).
 
     Args:
         probs: float ``[B, T, V + 1]`` per-step probabilities, blank at 0.
@@ -210,7 +264,9 @@ def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int
         lm: a :class:`CharLM`; vocabulary characters it has no symbol for get no LM term.
         beam_width: prefixes kept per step.
         lm_weight, insertion_bonus: the fusion weights (``lm_weight=0`` is plain prefix beam search).
-        prune: a step's characters below this probability are not tried (the best one always is).
+        prune: a step's characters below this probability are not tried (the best one always is,
+            unless the step is almost surely blank).
+        batch_size: crops searched together (memory grows with it).
 
     Returns:
         ``(text, confidence)`` per crop; confidence is P(text | crop) over all its CTC alignments,
@@ -223,73 +279,166 @@ def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int
         raise ValueError(f"beam_width must be at least 1. Received: beam_width={beam_width!r}")
     if lm_weight < 0:
         raise ValueError(f"lm_weight must be >= 0. Received: lm_weight={lm_weight!r}")
-    sym = [-1] + lm.symbol_map(vocabulary).tolist()
-    logp = np.log(np.maximum(probs, _EPS))
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be at least 1. Received: batch_size={batch_size!r}")
+    sym = np.concatenate([[-1], lm.symbol_map(vocabulary)])
+    lm._trim_states()
+    chars = np.array([""] + list(vocabulary), dtype=object)
     out = []
-    for b in range(len(probs)):
-        ids = _search(logp[b], sym, lm, vocabulary, int(beam_width), float(lm_weight), float(insertion_bonus),
-                      float(np.log(prune)))
-        out.append(("".join(vocabulary[i - 1] for i in ids), ctc_text_probability(probs[b], ids)))
+    for a in range(0, len(probs), int(batch_size)):
+        p = probs[a : a + int(batch_size)]
+        logp = np.log(np.maximum(p, _EPS)).astype(np.float64)
+        labels = _search(logp, sym, lm, int(beam_width), float(lm_weight), float(insertion_bonus), math.log(prune))
+        conf = _text_probabilities(p, labels)
+        out.extend(("".join(chars[lab]), float(c)) for lab, c in zip(labels, conf))
     return out
 
 
-def _lae(a: float, b: float) -> float:
-    """log(exp(a) + exp(b)) of two Python floats (math is several times faster than NumPy on scalars)."""
-    if a < b:
-        a, b = b, a
-    return a if b == -math.inf else a + math.log1p(math.exp(b - a))
+def ctc_text_probability(probs: np.ndarray, ids) -> float:
+    """P(label | one crop's outputs) summed over every CTC alignment: ``probs`` ``[T, V + 1]``, ``ids`` 1..V."""
+    return float(_text_probabilities(np.asarray(probs)[None], [np.asarray(list(ids), np.int64)])[0])
 
 
-def _search(logp, sym, lm, vocabulary, beam_width, alpha, beta, log_prune):
-    neg = -math.inf
-    alphabet = lm.alphabet
-    rows = logp.tolist()
-    likely = logp[:, 1:] >= log_prune
-    cands = [(np.flatnonzero(m) + 1).tolist() for m in likely]
-    best_ids = (logp[:, 1:].argmax(1) + 1).tolist()
-    # prefix (tuple of ids) -> [log P(blank-ending), log P(char-ending), LM + bonus score, LM text so far]
-    beams = {(): [0.0, neg, 0.0, ""]}
-    for t, row in enumerate(rows):
-        cand = cands[t]
-        if not cand and row[0] < -0.01:  # nothing likely besides blank: still follow the best character
-            cand = [best_ids[t]]
-        blank = row[0]
-        nxt: dict = {}
-        for prefix, (pb, pnb, ls, text) in beams.items():
-            tot = _lae(pb, pnb)
-            e = nxt.get(prefix)
-            if e is None:
-                nxt[prefix] = e = [neg, neg, ls, text]
-            e[0] = _lae(e[0], tot + blank)
-            last = prefix[-1] if prefix else None
-            lp_ctx = None
-            for c in cand:
-                pc = row[c]
-                if c == last:  # a repeat stays the same prefix; a new char needs a blank between
-                    e[1] = _lae(e[1], pnb + pc)
-                    base = pb + pc
-                else:
-                    base = tot + pc
-                if base == neg:
-                    continue
-                np_ = prefix + (c,)
-                f = nxt.get(np_)
-                if f is None:
-                    s = sym[c]
-                    if s >= 0 and alpha > 0:
-                        if lp_ctx is None:
-                            lp_ctx = lm.log_probs(text)
-                        nxt[np_] = f = [neg, neg, ls + alpha * float(lp_ctx[s]) + beta, text + alphabet[s]]
-                    else:
-                        nxt[np_] = f = [neg, neg, ls + beta, text]
-                f[1] = _lae(f[1], base)
-        if len(nxt) > beam_width:
-            ranked = sorted(nxt.items(), key=lambda kv: _lae(kv[1][0], kv[1][1]) + kv[1][2], reverse=True)
-            nxt = dict(ranked[:beam_width])
-        beams = nxt
-    best, best_score = (), neg
-    for prefix, (pb, pnb, ls, text) in beams.items():
-        s = _lae(pb, pnb) + ls + (alpha * float(lm.log_probs(text)[-1]) if alpha > 0 else 0.0)
-        if s > best_score:
-            best, best_score = prefix, s
-    return best
+def _text_probabilities(probs: np.ndarray, labels) -> np.ndarray:
+    """The CTC forward algorithm for a batch: ``probs`` ``[B, T, V + 1]``, one id array per crop -> ``[B]``."""
+    B, T = probs.shape[:2]
+    lengths = np.array([len(lab) for lab in labels], np.int64)
+    S = 2 * int(lengths.max(initial=0)) + 1
+    ext = np.zeros((B, S), np.int64)  # blank, l1, blank, l2, ..., blank
+    for b, lab in enumerate(labels):
+        ext[b, 1 : 2 * len(lab) : 2] = lab
+    lp = np.log(np.maximum(np.take_along_axis(probs, np.broadcast_to(ext[:, None, :], (B, T, S)), 2), _EPS))
+    lp = lp.astype(np.float64)
+    skip = np.zeros((B, S), bool)
+    skip[:, 2:] = (ext[:, 2:] != 0) & (ext[:, 2:] != ext[:, :-2])
+    alpha = np.full((B, S), -np.inf)
+    alpha[:, 0] = lp[:, 0, 0]
+    if S > 1:
+        alpha[:, 1] = lp[:, 0, 1]
+    for t in range(1, T):
+        a = alpha.copy()
+        a[:, 1:] = np.logaddexp(a[:, 1:], alpha[:, :-1])
+        a[:, 2:] = np.where(skip[:, 2:], np.logaddexp(a[:, 2:], alpha[:, :-2]), a[:, 2:])
+        alpha = a + lp[:, t]
+    end = 2 * lengths
+    rows = np.arange(B)
+    tail = np.where(lengths > 0, np.logaddexp(alpha[rows, end], alpha[rows, np.maximum(end - 1, 0)]), alpha[rows, 0])
+    return np.where(2 * lengths + 1 > 2 * T + 1, 0.0, np.exp(tail))
+
+
+_HASH_ROOT = np.uint64(0xCBF29CE484222325)
+_HASH_MUL = np.uint64(0x100000001B3)
+_HASH_CROP = np.uint64(0x9E3779B97F4A7C15)
+_NO_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _search(logp, sym, lm, K, alpha, beta, log_prune):
+    """Prefix beam search of a batch: ``logp`` float64 ``[B, T, V + 1]`` -> one label id array per crop.
+
+    Each step, every live prefix proposes itself (ended by a blank, or by a repeat of its last
+    character) and one extension per candidate character of its crop. Proposals are flat arrays;
+    a prefix is known by a 64-bit hash of its crop and characters, so the proposals of one prefix
+    (at most two: itself and its parent's extension) meet when sorted by hash and are merged; then
+    the ``K`` best of each crop are kept, in ``[B, K]`` slots."""
+    neg = -np.inf
+    B, T, _ = logp.shape
+    use_lm = alpha > 0
+    pb = np.full((B, K), neg)
+    pb[:, 0] = 0.0
+    pnb = np.full((B, K), neg)
+    ls = np.zeros((B, K))
+    key = np.full((B, K), _NO_KEY)
+    key[:, 0] = _HASH_ROOT + np.arange(B, dtype=np.uint64) * _HASH_CROP
+    last = np.zeros((B, K), np.int64)
+    state = np.full((B, K), lm._start_state() if use_lm else 0, np.int64)
+    parents, appended = [], []
+    chars_lp = logp[:, :, 1:]
+    likely = chars_lp >= log_prune
+    fallback = ~likely.any(-1) & (logp[:, :, 0] < -0.01)  # nothing likely besides blank: still follow the best
+    if fallback.any():
+        fb, ft = np.nonzero(fallback)
+        likely[fb, ft, chars_lp[fb, ft].argmax(-1)] = True
+    crop_of = np.repeat(np.arange(B), K)
+    slot_of = np.tile(np.arange(K), B)
+    for t in range(T):
+        lp_t = logp[:, t]
+        cb, cc = np.nonzero(likely[:, t])
+        cc += 1
+        clp = lp_t[cb, cc]
+        tot = np.logaddexp(pb, pnb)
+        # extensions: every (live prefix, candidate) of a crop
+        eb = np.repeat(cb, K)
+        ek = np.tile(np.arange(K), len(cb))
+        ec = np.repeat(cc, K)
+        elp = np.repeat(clp, K)
+        live = tot[eb, ek] > neg
+        eb, ek, ec, elp = eb[live], ek[live], ec[live], elp[live]
+        is_rep = ec == last[eb, ek]
+        base = np.where(is_rep, pb[eb, ek], tot[eb, ek]) + elp  # after a repeat, only blank-ending paths extend
+        # a prefix proposes itself: ended by a blank, or its last character repeated
+        rep_lp = np.full((B, K), neg)
+        rep_lp[eb[is_rep], ek[is_rep]] = elp[is_rep]
+        stay_pb = (tot + lp_t[:, :1]).ravel()
+        stay_pnb = (pnb + rep_lp).ravel()
+        ext = base > neg
+        eb, ek, ec, base = eb[ext], ek[ext], ec[ext], base[ext]
+        els = ls[eb, ek] + beta
+        if use_lm:  # the language model's word on the new character
+            es = sym[ec]
+            h = es >= 0
+            els[h] = ls[eb[h], ek[h]] + alpha * lm._state_lp[state[eb[h], ek[h]], es[h]] + beta
+        stay = tot.ravel() > neg
+        p_key = np.concatenate([key.ravel()[stay], key[eb, ek] * _HASH_MUL + ec.astype(np.uint64)])
+        p_pb = np.concatenate([stay_pb[stay], np.full(len(eb), neg)])
+        p_pnb = np.concatenate([stay_pnb[stay], base])
+        p_ls = np.concatenate([ls.ravel()[stay], els])
+        p_crop = np.concatenate([crop_of[stay], eb])
+        p_parent = np.concatenate([slot_of[stay], ek])
+        p_char = np.concatenate([np.zeros(int(stay.sum()), np.int64), ec])  # 0: the prefix itself
+        p_last = np.concatenate([last.ravel()[stay], ec])
+        p_state = np.concatenate([state.ravel()[stay], state[eb, ek]])
+        # merge the proposals of one prefix
+        order = np.argsort(p_key, kind="stable")
+        sk = p_key[order]
+        dup = np.flatnonzero(sk[1:] == sk[:-1])
+        if len(dup):
+            a, b = order[dup], order[dup + 1]
+            p_pb[a] = np.logaddexp(p_pb[a], p_pb[b])
+            p_pnb[a] = np.logaddexp(p_pnb[a], p_pnb[b])
+            p_pb[b] = neg
+            p_pnb[b] = neg
+        score = np.logaddexp(p_pb, p_pnb) + p_ls
+        # the K best of each crop into its slots: one sort by crop, then score (a log-probability,
+        # far inside +-1e4: one float key orders both to ~1e-8); merged-away proposals sort last
+        gone = score == neg
+        order = np.argsort(p_crop * 32768.0 + np.where(gone, 32767.0, 1e4 - np.clip(score, -1e4, 1e4)))
+        crop = p_crop[order]
+        rank = np.arange(len(order)) - np.searchsorted(crop, np.arange(B))[crop]
+        sel = (rank < K) & ~gone[order]
+        src, crop, slot = order[sel], crop[sel], rank[sel]
+        c_new = p_char[src]
+        st = p_state[src]
+        if use_lm:
+            grow = (c_new > 0) & (sym[c_new] >= 0)
+            if grow.any():
+                st[grow] = lm._advance(st[grow], sym[c_new[grow]])
+        pb, pnb, ls, key = np.full((B, K), neg), np.full((B, K), neg), np.zeros((B, K)), np.full((B, K), _NO_KEY)
+        last, state = np.zeros((B, K), np.int64), np.zeros((B, K), np.int64)
+        parent, app = np.zeros((B, K), np.int64), np.zeros((B, K), np.int64)
+        for arr, val in ((pb, p_pb[src]), (pnb, p_pnb[src]), (ls, p_ls[src]), (key, p_key[src]), (last, p_last[src]),
+                         (state, st), (parent, p_parent[src]), (app, c_new)):
+            arr[crop, slot] = val
+        parents.append(parent)
+        appended.append(app)
+    final = np.logaddexp(pb, pnb) + ls
+    if use_lm:
+        final = final + alpha * lm._state_lp[state, -1]
+    k = final.argmax(1)
+    labels = [[] for _ in range(B)]
+    r = np.arange(B)
+    for t in range(T - 1, -1, -1):
+        c = appended[t][r, k]
+        for b in np.flatnonzero(c):
+            labels[b].append(int(c[b]))
+        k = parents[t][r, k]
+    return [np.array(lab[::-1], np.int64) for lab in labels]

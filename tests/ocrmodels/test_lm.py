@@ -1,6 +1,7 @@
 """Character language model and CTC prefix beam search with it."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -102,3 +103,65 @@ def test_the_lm_settles_a_close_call_but_not_a_clear_one():
     with pytest.raises(ValueError, match="lm_weight"):
         lm_beam_search_decode(close, vocab, lm, lm_weight=-1)
     assert lm_beam_search_decode(np.zeros((0, 4, len(vocab) + 1)), vocab, lm) == []
+
+
+def _lae(a, b):
+    if a < b:
+        a, b = b, a
+    return a if b == -math.inf else a + math.log1p(math.exp(b - a))
+
+
+def _reference_search(probs, vocab, lm, beam_width, alpha, beta, prune):
+    """Textbook CTC prefix beam search with LM fusion, one crop at a time, prefixes as dict keys."""
+    neg = -math.inf
+    sym = [-1] + lm.symbol_map(vocab).tolist()
+    logp = np.log(np.maximum(probs, 1e-8)).astype(np.float64)
+    beams = {(): (0.0, neg, 0.0, "")}  # prefix -> log P(blank-ending), log P(char-ending), LM + bonus, LM text
+    for row in logp:
+        cand = [c for c in range(1, len(row)) if row[c] >= math.log(prune)]
+        if not cand and row[0] < -0.01:
+            cand = [int(row[1:].argmax()) + 1]
+        nxt = {}
+        for prefix, (pb, pnb, ls, text) in beams.items():
+            tot = _lae(pb, pnb)
+            e = nxt.setdefault(prefix, [neg, neg, ls, text])
+            e[0] = _lae(e[0], tot + row[0])
+            for c in cand:
+                if prefix and c == prefix[-1]:
+                    e[1] = _lae(e[1], pnb + row[c])
+                    base = pb + row[c]
+                else:
+                    base = tot + row[c]
+                if base == neg:
+                    continue
+                if prefix + (c,) not in nxt:
+                    s = sym[c]
+                    if s >= 0 and alpha > 0:
+                        nxt[prefix + (c,)] = [neg, neg, ls + alpha * lm.log_probs(text)[s] + beta, text + lm.alphabet[s]]
+                    else:
+                        nxt[prefix + (c,)] = [neg, neg, ls + beta, text]
+                f = nxt[prefix + (c,)]
+                f[1] = _lae(f[1], base)
+        ranked = sorted(nxt.items(), key=lambda kv: _lae(kv[1][0], kv[1][1]) + kv[1][2], reverse=True)
+        beams = dict(ranked[:beam_width])
+    end = {p: _lae(pb, pnb) + ls + (alpha * lm.log_probs(text)[-1] if alpha > 0 else 0.0)
+           for p, (pb, pnb, ls, text) in beams.items()}
+    return "".join(vocab[i - 1] for i in max(end, key=end.get))
+
+
+@pytest.mark.parametrize("beam_width,alpha,beta", [(10, 0.5, 1.5), (3, 1.0, 0.0), (1, 0.5, 1.0), (8, 0.0, 0.5)])
+def test_batched_search_matches_a_per_crop_search(beam_width, alpha, beta):
+    # peaky random outputs like a trained model's, over a vocabulary with characters the LM lacks
+    vocab = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-$%~"
+    lm = CharLM.bundled(vocab.replace("~", ""))
+    rng = np.random.default_rng(beam_width)
+    logits = rng.normal(size=(60, 16, len(vocab) + 1)) * rng.uniform(1, 6, size=(60, 16, 1))
+    logits[:, :, 0] += rng.uniform(0, 5, size=(60, 16))
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    got = lm_beam_search_decode(probs.astype(np.float32), vocab, lm, beam_width=beam_width, lm_weight=alpha,
+                                insertion_bonus=beta, batch_size=7)
+    want = [_reference_search(p, vocab, lm, beam_width, alpha, beta, 1e-3) for p in probs.astype(np.float32)]
+    assert [g for g, _ in got] == want
+    assert len(set(want)) > 30  # different texts, not one answer
+    for p, (text, conf) in zip(probs.astype(np.float32), got):
+        assert conf == pytest.approx(ctc_text_probability(p, [vocab.index(c) + 1 for c in text]), rel=1e-6)
