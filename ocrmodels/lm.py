@@ -116,7 +116,11 @@ class CharLM:
 
     @classmethod
     def bundled(cls, alphabet: str | None = None) -> CharLM:
-        """The model of synthgen's bundled English word list and sample catalog (built once per process)."""
+        """The model of synthgen's bundled English word list and sample catalog (built once per process).
+
+        The 10,700 most common English words (SCOWL sizes 10 and 20) count ten times: a frequency
+        prior (chosen on synthetic crops of natural English text, words with their frequencies in
+        running text: +1.6 points alphanumeric accuracy, and no loss on uniformly drawn words)."""
         from synthgen.charset import DEFAULT_CHARSET
 
         return _bundled(alphabet if alphabet is not None else DEFAULT_CHARSET)
@@ -245,7 +249,8 @@ def _bundled(alphabet: str) -> CharLM:
     from synthgen.text import default_catalog_path
 
     data = Path(default_catalog_path()).parent
-    return CharLM.from_files([data / "english-words.txt", data / "catalog.txt"], alphabet=alphabet)
+    return CharLM.from_files([data / "english-words.txt", data / "english-common.txt", data / "catalog.txt"],
+                             weights=[1, 10, 1], alphabet=alphabet)
 
 
 def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int = 10, lm_weight: float = 0.5,
