@@ -1,7 +1,7 @@
 """Recognizer accuracy and speed next to Tesseract 5 on the same crops.
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras]
-        [--synthetic DIR ...] [--threads 1] [--no-tesseract]
+        [--synthetic DIR ...] [--threads 1] [--repeat 3] [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
 process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, three times:
@@ -10,7 +10,9 @@ reference figures); and upscaled the same with a 16 px border of the crop's medi
 (Tesseract's best of the layouts tried: a replicated border smears ink that touches the crop's
 edge, a white one adds an edge to dark grounds). Our model runs with
 TensorFlow limited to ``--threads`` threads, with each decoder (``lm``: beam search with the bundled
-character language model; ``greedy``; ``beam``). Speeds include preprocessing and decoding.
+character language model; ``greedy``; ``beam``). Speeds include preprocessing and decoding; each
+reader runs ``--repeat`` times and the median speed is reported (a shared 2-core machine varies by
+about 10% from run to run).
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ def tesseract(files, texts, threads: int, border: str | None):
     return m
 
 
+def median_speed(runs: list) -> dict:
+    """The first run's figures with the median of the runs' crops/s."""
+    return {**runs[0], "crops_per_second": float(np.median([r["crops_per_second"] for r in runs]))}
+
+
 def train_speed(size: str, mixed: bool, batch: int = 64, steps: int = 15) -> float:
     import keras
     import numpy as np
@@ -94,10 +101,13 @@ def main(argv=None):
     ap.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     ap.add_argument("--synthetic", nargs="*", default=[], help="synthetic hold-out shard folders to evaluate too")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per reader; the median speed is reported")
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--train-speed", action="store_true",
                     help="also time training steps (batch 64, synthetic batches in memory) per size, fp32 and bf16")
     args = ap.parse_args(argv)
+    if args.repeat < 1:
+        ap.error(f"--repeat must be at least 1. Received: {args.repeat}")
 
     import tensorflow as tf
 
@@ -112,12 +122,12 @@ def main(argv=None):
     for name, data in sets:
         evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
         for decoder in ("lm", "greedy", "beam"):
-            r = evaluate_recognizer(rec, data, decoder=decoder)
+            r = median_speed([evaluate_recognizer(rec, data, decoder=decoder) for _ in range(args.repeat)])
             rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)
         for label, border in LAYOUTS.items():
-            r = tesseract(files, texts, args.threads, border)
+            r = median_speed([tesseract(files, texts, args.threads, border) for _ in range(args.repeat)])
             rows.append((f"tesseract --psm 8 ({label})", "real", r))
     elif not args.no_tesseract:
         print("tesseract not found: apt install tesseract-ocr", file=sys.stderr)
