@@ -48,6 +48,10 @@ OPTIONS: dict[str, Option] = {
         O("max_phrase_words", 3, "int", "Most words in a phrase.", 2, 8, kinds=W),
         O("case_weights", [1, 0, 0, 0], "weights",
           "Weights of re-casing a word: as in the catalog, UPPER, lower, Capitalised.", kinds=W),
+        O("unlabelled_chars", None, "str",
+          "Characters outside the vocabulary (e.g. '£€®') drawn where the catalog has them but left out of the label and "
+          "the character boxes, so a recognizer learns to skip them rather than misread them (£ as E); null = none.",
+          kinds=W),
         O("random_text_prob", 0.0, "prob",
           "Probability of a random string (characters drawn uniformly from the charset) instead of a catalog word, "
           "as long as a sampled catalog word.", kinds=W),
@@ -243,6 +247,8 @@ def resolve_config(overrides: dict | None = None, kind: str = "words") -> dict:
             f"min_font_size must not exceed max_font_size. Received: min_font_size={cfg['min_font_size']}, "
             f"max_font_size={cfg['max_font_size']}"
         )
+    if cfg.get("unlabelled_chars"):
+        _check_unlabelled(cfg["unlabelled_chars"], cfg["charset"])
     lengths = cfg["length_distribution"]
     if isinstance(lengths, list) and len(lengths) != cfg["max_length"]:
         raise ValueError(
@@ -250,6 +256,21 @@ def resolve_config(overrides: dict | None = None, kind: str = "words") -> dict:
         )
     json.dumps(cfg)  # every resolved config is JSON, as written into shards
     return cfg
+
+
+def _check_unlabelled(chars: str, charset: str | None) -> None:
+    from .charset import DEFAULT_CHARSET, normalize_text
+
+    vocab = DEFAULT_CHARSET if charset is None else charset
+    for c in chars:
+        if c.isspace() or c in vocab:
+            raise ValueError(f"unlabelled_chars must hold characters outside the vocabulary (and no spaces); {c!r} is "
+                             f"{'a space' if c.isspace() else 'in the vocabulary'}. Received: unlabelled_chars={chars!r}")
+        if normalize_text(c) != c:
+            raise ValueError(f"unlabelled_chars: {c!r} never reaches the renderer (catalog text is normalised to "
+                             f"{normalize_text(c)!r}). Received: unlabelled_chars={chars!r}")
+    if len(set(chars)) != len(chars):
+        raise ValueError(f"unlabelled_chars must not repeat a character. Received: unlabelled_chars={chars!r}")
 
 
 def load_config_file(path) -> dict:

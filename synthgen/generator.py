@@ -121,13 +121,16 @@ class _GeneratorBase:
         cfg = resolve_config(config, kind)
         self.config = cfg
         self.charset = Charset(cfg["charset"])
+        # characters drawn but not labelled (words only) extend the charset the text, fonts and renderer use
+        self._unlabelled = frozenset(cfg.get("unlabelled_chars") or "")
+        self._draw_charset = Charset(self.charset.chars + cfg["unlabelled_chars"]) if self._unlabelled else self.charset
         if titles is None:
             catalog = cfg["catalog"] or default_catalog_path()
             titles = load_catalog(catalog, column=cfg["catalog_column"])
         self._raw_titles = titles
         self.text = TextSource(
             titles,
-            self.charset,
+            self._draw_charset,
             oov_policy=cfg["oov_policy"],
             min_length=cfg["min_length"],
             max_length=cfg["max_length"],
@@ -138,7 +141,8 @@ class _GeneratorBase:
             case_weights=cfg.get("case_weights"),
             random_text_prob=cfg.get("random_text_prob", 0.0),
         )
-        self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]), self.charset)
+        self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]),
+                                 self._draw_charset)
         self.backgrounds = BackgroundLibrary(_resolve_folders(cfg["backgrounds"], bundled_backgrounds_dir()))
         self._glyphs = GlyphCache(self.fonts)
         self._proc_cum = np.cumsum(cfg["procedural_weights"])
@@ -234,7 +238,7 @@ class WordGenerator(_GeneratorBase):
         p = dict.fromkeys(PARAM_FIELDS, 0.0)
 
         # ---- sizes: render near the displayed size (render_scale), fit the crop
-        ids = self.charset.indices(text)
+        ids = self._draw_charset.indices(text)
         spacing_frac = rng.uniform(*cfg["char_spacing"])
         th = rng.uniform(*cfg["text_height"])
         margin = rng.uniform(*cfg["margin"]) * H
@@ -383,6 +387,8 @@ class WordGenerator(_GeneratorBase):
                                                                               self.height, self.width, shrink=not small)
             m = np.vstack([tight, (0, 0, 1)]) @ m
             p["small_render"] = float(small)
+        if self._unlabelled:
+            text, char_quads, word_quads = _unlabel(text, char_quads, word_quads, self._unlabelled)
         encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
 
         p.update(font_size=size, char_spacing=spacing_frac, text_height=th, rotation=rotation, shear=shear,
@@ -392,6 +398,21 @@ class WordGenerator(_GeneratorBase):
             dbg = {"layer": layer, "matrix": m, "alpha": alpha}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
+
+
+def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabelled: frozenset):
+    """Leave drawn characters of ``unlabelled`` out of the text and the boxes (a word of nothing else too)."""
+    chars = [c for c in text if c != " "]
+    keep = np.array([c not in unlabelled for c in chars], bool)
+    if keep.all():
+        return text, char_quads, word_quads
+    if not keep.any():
+        raise SampleRejected("only_unlabelled_chars", repr(text))
+    words = [w for w in text.split(" ") if w]
+    kept_words = [w for w in words if any(c not in unlabelled for c in w)]
+    word_keep = np.array([any(c not in unlabelled for c in w) for w in words], bool)
+    new_text = " ".join("".join(c for c in w if c not in unlabelled) for w in kept_words)
+    return new_text, char_quads[keep], word_quads[word_keep]
 
 
 def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True):

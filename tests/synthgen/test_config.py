@@ -35,6 +35,10 @@ def test_options_of_the_other_kind_are_refused():
         ({"min_font_size": 50, "max_font_size": 10}, "min_font_size must not exceed"),
         ({"length_distribution": [1] * 10}, "needs max_length=25 weights"),
         ({"blocks": [3, 1]}, "'blocks' must be a pair [low, high]"),
+        ({"unlabelled_chars": "£E"}, "'E' is in the vocabulary"),
+        ({"unlabelled_chars": "£ "}, "is a space"),
+        ({"unlabelled_chars": "££"}, "must not repeat"),
+        ({"unlabelled_chars": "™"}, "never reaches the renderer"),
     ],
 )
 def test_bad_values_name_the_option(over, msg):

@@ -178,3 +178,35 @@ def test_small_renders_draw_hinted_glyphs_one_to_one_at_the_asked_size(generator
     # off by default, and then the same samples as before the option existed
     plain = _gen(generators, "plain")
     assert all(plain.sample_at(5, i)[0].params["small_render"] == 0 for i in range(5))
+
+
+def test_unlabelled_chars_are_drawn_but_left_out_of_label_and_boxes():
+    from contracts import char_ink_masks, quad_contains
+
+    g = WordGenerator({**OFF, "unlabelled_chars": "£€"})
+    for seed in range(6):
+        s = g.make_sample(np.random.default_rng(seed), text="£4.99", debug=True)
+        assert s.text == "4.99" and s.char_quads.shape == (4, 4, 2) and len(s.word_quads) == 1
+        masks = char_ink_masks(s, 128, 32)
+        assert len(masks) == 5  # the pound sign was drawn
+        ys, xs = np.nonzero(masks[0] > 64)
+        assert len(xs) > 5
+        inside = np.zeros(len(xs), bool)
+        for q in s.char_quads:
+            inside |= quad_contains(q, xs.astype(np.float64), ys.astype(np.float64))
+        assert inside.mean() < 0.2  # its ink lies outside every labelled box
+        for q, ink in zip(s.char_quads, masks[1:]):  # and the labelled boxes are the digits' own
+            ys, xs = np.nonzero(ink > 64)
+            assert quad_contains(q, xs.astype(np.float64), ys.astype(np.float64)).mean() > 0.97
+    # from a catalog: a word of nothing but unlabelled characters is a counted reject
+    g = WordGenerator({**OFF, "unlabelled_chars": "£€"}, titles=["€12,50 £", "£"])
+    rejects = {}
+    for i in range(20):
+        s, r = g.sample_at(0, i)
+        assert s.text == "12,50"
+        for k, v in r.items():
+            rejects[k] = rejects.get(k, 0) + v
+    assert rejects.get("only_unlabelled_chars", 0) > 0
+    # off by default: the catalog's pound signs are dropped before drawing
+    s, _ = WordGenerator(OFF, titles=["£4.99"]).sample_at(0, 0, debug=True)
+    assert s.text == "4.99" and len(s.debug["layer"].patches) == 4
