@@ -4,14 +4,15 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute; then two fine-tuning stages (below): tight
-# cuts, then born-digital words drawn small. Re-running continues where it stopped.
+# small CRNN (1.7M parameters) in bfloat16 compute; then three fine-tuning stages (below): tight
+# cuts, born-digital words drawn small, and words with signs outside the vocabulary (drawn, not
+# labelled). Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
 BIN=${BIN:-.venv/bin}
-gen() {  # name count seed split
+gen() {  # name count seed split [more synthgen generate options]
   "$BIN/synthgen" generate --out "$W/$1" --count "$2" --seed "$3" --split "$4" --workers 2 --shard-size 10000 \
-    --config "recipes/recognizer-${1#*-}.yaml" $([ -e "$W/$1" ] && echo --resume)
+    --config "recipes/recognizer-${1#*-}.yaml" "${@:5}" $([ -e "$W/$1" ] && echo --resume)
 }
 train() {  # model name, then the stage's own train-recognizer arguments
   local out=$1
@@ -42,4 +43,17 @@ train crnn_small_bd --data "$W/tune-catalog-small" "$W/tune-english-small" \
   "$W/tune-catalog-tight/train-0000[0-4]-of-00010.h5" "$W/tune-english-tight/train-0000[0-4]-of-00010.h5" \
   --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-catalog-tight" "$W/val-english-tight" \
   --init "$W/crnn_small_tuned.keras" --epochs 2 --lr 3e-4 --seed 2
-echo "copy $W/crnn_small_bd.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 4: fine-tune 2 epochs on words with signs outside the vocabulary (pound, euro, yen, cent, degree, registered,
+# copyright: drawn, left out of the labels) and fresh stage-3 crops with the catalog's signs drawn the same way,
+# mixed with the first 40,000 crops of each stage-3 set (shards 0-3 of 10)
+SIGNS='unlabelled_chars="£€¥¢®©°"'
+[ -e "$W/symbols.txt" ] || "$BIN/python" recipes/symbol_words.py "$W/symbols.txt" --count 20000 --seed 0
+gen tune-symbols-small 40000 17 train --catalog "$W/symbols.txt"
+gen tune4-catalog-small 40000 18 train --set "$SIGNS"
+gen tune4-english-small 40000 19 train --set "$SIGNS"
+gen val-symbols-small 4000 28 val --catalog "$W/symbols.txt"
+train crnn_small_sym --data "$W/tune-symbols-small" "$W/tune4-catalog-small" "$W/tune4-english-small" \
+  "$W/tune-catalog-small/train-0000[0-3]-of-00010.h5" "$W/tune-english-small/train-0000[0-3]-of-00010.h5" \
+  --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-symbols-small" \
+  --init "$W/crnn_small_bd.keras" --epochs 2 --lr 2e-4 --seed 3
+echo "copy $W/crnn_small_sym.keras to ocrmodels/weights/crnn_small.keras to bundle it"

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from synthgen.charset import DEFAULT_CHARSET
 from synthgen.config import OPTIONS, config_reference_markdown, load_config_file, resolve_config
 
 
@@ -68,3 +69,20 @@ def test_recipe_configs_are_valid():
     for path in recipes:
         cfg = resolve_config(load_config_file(path), kind="words")
         assert cfg["tight_crop_prob"] > 0 or cfg["small_render_prob"] > 0, path.name  # laid out as a reader lays words out
+
+
+def test_recipe_symbol_words_use_only_the_stage_config_signs():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2] / "recipes"
+    spec = importlib.util.spec_from_file_location("symbol_words", root / "symbol_words.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    words = mod.symbol_words(500, 0)
+    assert words == mod.symbol_words(500, 0) and words != mod.symbol_words(500, 1)
+    signs = load_config_file(root / "recognizer-symbols-small.yaml")["unlabelled_chars"]
+    vocab = set(resolve_config({}, kind="words")["charset"] or DEFAULT_CHARSET)
+    for w in words:
+        outside = {c for c in w if c not in vocab}
+        assert outside <= set(signs) and (outside or w.startswith("$")), w
+    assert set("".join(words)) >= set(signs)  # every sign is drawn somewhere
