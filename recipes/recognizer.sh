@@ -45,15 +45,17 @@ train crnn_small_bd --data "$W/tune-catalog-small" "$W/tune-english-small" \
   --init "$W/crnn_small_tuned.keras" --epochs 2 --lr 3e-4 --seed 2
 # stage 4: fine-tune 2 epochs on words with signs outside the vocabulary (pound, euro, yen, cent, degree, registered,
 # copyright: drawn, left out of the labels) and fresh stage-3 crops with the catalog's signs drawn the same way,
-# mixed with the first 40,000 crops of each stage-3 set (shards 0-3 of 10)
+# mixed with replays of stages 3, 2 and 1 (240,000 crops in all)
 SIGNS='unlabelled_chars="£€¥¢®©°"'
 [ -e "$W/symbols.txt" ] || "$BIN/python" recipes/symbol_words.py "$W/symbols.txt" --count 20000 --seed 0
 gen tune-symbols-small 40000 17 train --catalog "$W/symbols.txt"
-gen tune4-catalog-small 40000 18 train --set "$SIGNS"
-gen tune4-english-small 40000 19 train --set "$SIGNS"
+gen tune4-catalog-small 30000 18 train --set "$SIGNS"
+gen tune4-english-small 30000 19 train --set "$SIGNS"
 gen val-symbols-small 4000 28 val --catalog "$W/symbols.txt"
 train crnn_small_sym --data "$W/tune-symbols-small" "$W/tune4-catalog-small" "$W/tune4-english-small" \
-  "$W/tune-catalog-small/train-0000[0-3]-of-00010.h5" "$W/tune-english-small/train-0000[0-3]-of-00010.h5" \
-  --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-symbols-small" \
-  --init "$W/crnn_small_bd.keras" --epochs 2 --lr 2e-4 --seed 3
+  "$W/tune-catalog-small/train-0000[0-1]-of-00010.h5" "$W/tune-english-small/train-0000[0-1]-of-00010.h5" \
+  "$W/tune-catalog-tight/train-0000[0-2]-of-00010.h5" "$W/tune-english-tight/train-0000[0-2]-of-00010.h5" \
+  "$W/train-catalog/train-0000[0-1]-of-00020.h5" "$W/train-english/train-0000[0-1]-of-00020.h5" \
+  --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-symbols-small" "$W/val-catalog-tight" "$W/val-english-tight" \
+  --init "$W/crnn_small_bd.keras" --epochs 2 --lr 1e-4 --seed 3
 echo "copy $W/crnn_small_sym.keras to ocrmodels/weights/crnn_small.keras to bundle it"
