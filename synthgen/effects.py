@@ -182,11 +182,12 @@ def to_grey(rgb: np.ndarray, min_luma_share: float = 0.75) -> np.ndarray:
     """
     x = rgb.reshape(-1, 3).astype(np.float64)
     mu = x.mean(0)
-    cov = np.cov((x - mu).T) if len(x) > 1 else np.zeros((3, 3))
+    xc = x - mu
+    cov = (xc.T @ xc) * (1.0 / (len(x) - 1)) if len(x) > 1 else np.zeros((3, 3))  # np.cov, without its overhead
     w, v = np.linalg.eigh(cov)
     unit = _LUMA / np.linalg.norm(_LUMA)
     if w[-1] <= 1e-9 or np.sqrt(max(unit @ cov @ unit, 0.0)) >= min_luma_share * np.sqrt(w[-1]):
         return cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2GRAY)
     axis = v[:, -1] if v[:, -1] @ _LUMA >= 0 else -v[:, -1]
-    g = (x - mu) @ axis * np.linalg.norm(_LUMA) + mu @ _LUMA
+    g = xc @ axis * np.linalg.norm(_LUMA) + mu @ _LUMA
     return np.clip(g + 0.5, 0, 255).astype(np.uint8).reshape(rgb.shape[:2])
