@@ -67,6 +67,9 @@ def _decoder_args(p):
 def _load(args):
     from .recognizer import load_recognizer
 
+    if args.lm and args.decoder != "lm":
+        raise ValueError(f"--lm is read by --decoder lm only. Received: --decoder {args.decoder} with --lm; "
+                         "drop --lm or use --decoder lm.")
     rec = load_recognizer(args.model)
     if args.lm:
         from .lm import CharLM

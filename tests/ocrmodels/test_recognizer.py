@@ -212,6 +212,8 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
                         str(tmp_path / "nope.txt")], "nope.txt"),
                       (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--beam-width", "0"],
                        "--beam-width"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--decoder", "greedy",
+                        "--lm", str(tmp_path / "titles.txt")], "--decoder lm only"),
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err
