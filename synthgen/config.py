@@ -50,7 +50,8 @@ OPTIONS: dict[str, Option] = {
           "Weights of re-casing a word: as in the catalog, UPPER, lower, Capitalised.", kinds=W),
         O("unlabelled_chars", None, "str",
           "Characters outside the vocabulary (e.g. '£€®') drawn where the catalog has them but left out of the label and "
-          "the character boxes, so a recognizer learns to skip them rather than misread them (£ as E); null = none.",
+          "the character boxes, so a recognizer learns to skip them rather than misread them (£ as E); random strings "
+          "(random_text_prob) draw from them too; null = none.",
           kinds=W),
         O("random_text_prob", 0.0, "prob",
           "Probability of a random string (characters drawn uniformly from the charset) instead of a catalog word, "
