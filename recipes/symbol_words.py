@@ -4,7 +4,7 @@
 
 Prices with pound, euro, yen and cent signs before or after the amount, temperatures and angles
 with a degree sign, brand names with a registered sign and years with a copyright sign; a fifth are
-dollar prices (labelled: a sign at a word's start is not always one to skip). The words come from
+dollar prices (labelled: a sign at a word's start is not always one to skip). The brand names come from
 the bundled sample catalog. Trained with ``unlabelled_chars`` set, the signs are drawn but left out
 of the labels, so the recognizer learns to skip them instead of reading them as letters.
 """
