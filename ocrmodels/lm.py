@@ -28,7 +28,6 @@ __all__ = ["CharLM", "ctc_text_probability", "lm_beam_search_decode"]
 BOS = "\x02"  # start of a text (context padding)
 EOS = "\x03"  # end of a text (the last symbol of the alphabet)
 _EPS = 1e-8
-_CACHE_LIMIT = 100_000  # n-gram distributions kept (~75 MB at most)
 _STATE_LIMIT = 100_000  # search contexts kept between calls (~110 MB at most)
 
 
@@ -92,7 +91,6 @@ class CharLM:
                 out[ctx] = (ids, cnt, float(cnt.sum()), float(len(ctr)))
             self._tables.append(out)
         self._uniform = np.full(size, 1.0 / size)
-        self._cache: dict = {}
         self._reset_states()
 
     # ------------------------------------------------------------------ building
@@ -129,31 +127,8 @@ class CharLM:
     def log_probs(self, context: str) -> np.ndarray:
         """float64 ``[len(alphabet) + 1]``: log P(next symbol | context); the last entry is the end of the text."""
         ctx = (BOS * (self.order - 1) + context.lower())[len(context) :] if self.order > 1 else ""
-        return self._dist(ctx)
-
-    def _dist(self, ctx: str) -> np.ndarray:
-        """Log-probabilities after a full-length (``order - 1``) context, floored."""
-        p = self._prob(ctx)
-        return np.log((1 - self.floor) * p + self.floor / p.size if self.floor else p)
-
-    def _prob(self, ctx: str) -> np.ndarray:
-        """Interpolated Witten-Bell probabilities after ``ctx`` (any length up to ``order - 1``), cached."""
-        p = self._cache.get(ctx)
-        if p is not None:
-            return p
-        lower = self._prob(ctx[1:]) if ctx else self._uniform
-        entry = self._tables[len(ctx)].get(ctx)
-        if entry is None:
-            p = lower
-        else:
-            ids, cnt, total, distinct = entry
-            p = lower * distinct
-            p[ids] += cnt
-            p /= total + distinct
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[ctx] = p
-        return p
+        self._trim_states()
+        return self._state_lp[self._state_ids_of([ctx])[0]].copy()
 
     def score(self, text: str, *, end: bool = True) -> float:
         """Natural-log probability of ``text`` (characters outside the alphabet are skipped)."""
@@ -199,7 +174,8 @@ class CharLM:
         return [self._state_ids[c] for c in contexts]
 
     def _batch_log_probs(self, contexts: list) -> np.ndarray:
-        """:meth:`_dist` of many full-length contexts at once (the same operations, row by row)."""
+        """Log-probabilities after each full-length (``order - 1``) context: interpolated Witten-Bell, from
+        the empty context up to the full one, mixed with ``floor`` of a uniform distribution."""
         p = np.repeat(self._uniform[None], len(contexts), axis=0)
         n = self.order - 1
         for k in range(self.order):  # context length k: the last k characters

@@ -56,6 +56,27 @@ def test_lm_distributions_are_normalised_case_folded_and_floored():
     assert lm.symbol_map("Sx").tolist() == [lm.alphabet.index("s"), -1]
 
 
+def _reference_log_probs(lm, context):
+    """Interpolated Witten-Bell by its textbook recursion, one context at a time."""
+    n = lm.order - 1
+    ctx = ("\x02" * n + context.lower())[len(context):] if n else ""
+    p = np.full(len(lm.alphabet) + 1, 1.0 / (len(lm.alphabet) + 1))
+    for k in range(lm.order):
+        entry = lm._tables[k].get(ctx[n - k:] if k else "")
+        if entry is not None:
+            ids, cnt, total, distinct = entry
+            p = p * distinct
+            p[ids] += cnt
+            p /= total + distinct
+    return np.log((1 - lm.floor) * p + lm.floor / p.size)
+
+
+def test_lm_distributions_follow_the_witten_bell_recursion():
+    lm = CharLM(["shop", "shopping", "Sale", "500 ml", "shoe"], order=4, floor=0.05)
+    for ctx in ["", "s", "sh", "SHO", "shopp", "zz", "500 ", "qqqqqq"]:
+        np.testing.assert_allclose(lm.log_probs(ctx), _reference_log_probs(lm, ctx), rtol=1e-12)
+
+
 def test_weights_and_bad_arguments():
     plain = CharLM(["ab", "ba"], order=2)
     weighted = CharLM(["ab", "ba"], order=2, weights=[5, 1])
