@@ -234,6 +234,8 @@ class WordGenerator(_GeneratorBase):
         small = cfg["small_render_prob"] > 0 and rng.random() < cfg["small_render_prob"]
         if text is None:
             text = self.text.sample(rng)
+        if self._unlabelled and self._unlabelled.issuperset(text.replace(" ", "")):
+            raise SampleRejected("only_unlabelled_chars", repr(text))  # before drawing what no label keeps
         font_id = self.fonts.pick(text, rng)
         p = dict.fromkeys(PARAM_FIELDS, 0.0)
 
@@ -406,12 +408,9 @@ def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabell
     keep = np.array([c not in unlabelled for c in chars], bool)
     if keep.all():
         return text, char_quads, word_quads
-    if not keep.any():
-        raise SampleRejected("only_unlabelled_chars", repr(text))
     words = [w for w in text.split(" ") if w]
-    kept_words = [w for w in words if any(c not in unlabelled for c in w)]
     word_keep = np.array([any(c not in unlabelled for c in w) for w in words], bool)
-    new_text = " ".join("".join(c for c in w if c not in unlabelled) for w in kept_words)
+    new_text = " ".join("".join(c for c in w if c not in unlabelled) for w, k in zip(words, word_keep) if k)
     return new_text, char_quads[keep], word_quads[word_keep]
 
 
