@@ -9,7 +9,11 @@ fonts-cantarell fonts-crosextra-carlito fonts-crosextra-caladea fonts-lobster fo
 fonts-dancingscript fonts-kaushanscript fonts-breip fonts-bebas-neue fonts-league-spartan
 fonts-league-mono fonts-inconsolata fonts-jetbrains-mono fonts-firacode fonts-anonymous-pro
 fonts-courier-prime fonts-ebgaramond fonts-oldstandard fonts-sil-charis fonts-comfortaa
-fonts-quicksand fonts-cabin fonts-yanone-kaffeesatz fonts-tuffy fonts-humor-sans"
+fonts-quicksand fonts-cabin fonts-yanone-kaffeesatz fonts-tuffy fonts-humor-sans
+fonts-noto-core fonts-inter fonts-clear-sans fonts-karla fonts-manrope fonts-sora fonts-dosis fonts-play
+fonts-oxygen fonts-comic-neue fonts-averia-sans-gwf fonts-vollkorn fonts-national-park fonts-cabinsketch
+fonts-cherrybomb fonts-leckerli-one fonts-kristi fonts-allerta fonts-apropal fonts-bajaderka
+fonts-blankenburg fonts-eurofurence fonts-le-murmure fonts-millimetre fonts-opendin"
 (cd "$work" && apt-get download $pkgs >/dev/null)
 for f in "$work"/*.deb; do dpkg -x "$f" "$work/x"; done
 src="$work/x/usr/share/fonts"
@@ -52,6 +56,31 @@ fonts-cabin|cabin|opentype/cabin/Cabin-Regular.otf;opentype/cabin/Cabin-SemiBold
 fonts-yanone-kaffeesatz|yanone-kaffeesatz|opentype/yanone-kaffeesatz/YanoneKaffeesatz-Regular.otf;opentype/yanone-kaffeesatz/YanoneKaffeesatz-Bold.otf
 fonts-tuffy|tuffy|truetype/tuffy/Tuffy.ttf;truetype/tuffy/Tuffy_Bold.ttf
 fonts-humor-sans|humor-sans|truetype/humor-sans/Humor-Sans.ttf
+fonts-noto-core|noto|truetype/noto/NotoSansDisplay-Bold.ttf;truetype/noto/NotoSans-BoldItalic.ttf;truetype/noto/NotoSerif-Bold.ttf
+fonts-inter|inter|opentype/inter/Inter-Black.otf;opentype/inter/Inter-ExtraBoldItalic.otf;opentype/inter/Inter-Medium.otf;opentype/inter/InterDisplay-Bold.otf
+fonts-clear-sans|clear-sans|truetype/clear-sans/ClearSans-Bold.ttf;truetype/clear-sans/ClearSans-Light.ttf
+fonts-karla|karla|truetype/karla/Karla-ExtraBold.otf;truetype/karla/Karla-Italic.otf
+fonts-manrope|manrope|truetype/manrope/Manrope-ExtraBold.ttf;truetype/manrope/Manrope-Light.ttf
+fonts-sora|sora|opentype/sora/Sora-Bold.otf;opentype/sora/Sora-ExtraLight.otf
+fonts-dosis|dosis|opentype/dosis/Dosis-ExtraBold.otf;opentype/dosis/Dosis-Medium.otf
+fonts-play|play|truetype/play/Play-Bold.ttf
+fonts-oxygen|oxygen|truetype/oxygen/Oxygen-Sans-Bold.ttf
+fonts-comic-neue|comic-neue|opentype/comic-neue/ComicNeue-Bold.otf;opentype/comic-neue/ComicNeue-Italic.otf
+fonts-averia-sans-gwf|averia-sans|truetype/averia-gwf/AveriaSansGWF-Bold.ttf
+fonts-vollkorn|vollkorn|truetype/vollkorn/Vollkorn-Black.ttf
+fonts-national-park|national-park|opentype/national-park/NationalPark-Heavy.otf;opentype/national-park/NationalPark-Outline.otf
+fonts-cabinsketch|cabin-sketch|truetype/cabinsketch/CabinSketch-Bold.ttf
+fonts-cherrybomb|cherry-bomb|opentype/cherrybomb/CherryBomb-Regular.otf
+fonts-leckerli-one|leckerli-one|truetype/leckerli-one/LeckerliOne-Regular.ttf
+fonts-kristi|kristi|truetype/kristi/Kristi.ttf
+fonts-allerta|allerta|opentype/allerta/allerta_medium.otf;opentype/allerta/allerta_stencil.otf
+fonts-apropal|apropal|opentype/apropal/Apropal-Bold.otf
+fonts-bajaderka|bajaderka|opentype/bajaderka/Bajaderka-Regular.otf
+fonts-blankenburg|blankenburg|truetype/blankenburg/Blankenburg_UNZ1A.ttf
+fonts-eurofurence|eurofurence|truetype/eurofurence/eurof75.ttf;truetype/eurofurence/eurofc36.ttf
+fonts-le-murmure|le-murmure|opentype/le-murmure/le-murmure.otf
+fonts-millimetre|millimetre|opentype/millimetre/millimetreA Bold 01.otf;opentype/millimetre/millimetreA Extrablack 01.otf
+fonts-opendin|open-din|truetype/opendin/OSP-DIN.ttf
 LIST
 rm -rf "$work"
 echo "fonts: $(find "$repo/fonts" -name '*.[ot]tf' | wc -l) files"

@@ -35,6 +35,19 @@ def test_bundled_library_is_large_and_covering():
     assert not lib.coverage[bebas, cs.index("a")] and lib.coverage[bebas, cs.index("A")]
 
 
+def test_every_bundled_font_loads_and_has_its_licence():
+    root = bundled_fonts_dir()
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in (".ttf", ".otf"))
+    lib = FontLibrary(root, Charset())
+    assert len(lib) == len(files)  # none skipped as unreadable or empty
+    for p in files:
+        assert (p.parent / "LICENSE").is_file(), f"{p.parent.name} has no LICENSE"
+    # every font draws the letters and digits of the vocabulary, or is all capitals
+    cs = Charset()
+    caps_digits = [cs.index(c) for c in "ABCDEFGHJKMNOPQRSTUVWXYZ0123456789"]
+    assert lib.coverage[:, caps_digits].mean(axis=1).min() > 0.9
+
+
 def test_missing_and_notdef_glyphs_are_not_coverage(tmp_path):
     _broken_font(tmp_path / "broken.ttf", drop="Z", notdef="QRS")
     shutil.copy(bundled_fonts_dir() / "roboto" / "Roboto-Regular.ttf", tmp_path / "good.ttf")
