@@ -4,9 +4,9 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute; then three fine-tuning stages (below): tight
-# cuts, born-digital words drawn small, and words with signs outside the vocabulary (drawn, not
-# labelled). Re-running continues where it stopped.
+# small CRNN (1.7M parameters) in bfloat16 compute; then five fine-tuning stages (below): tight
+# cuts, born-digital words drawn small, words with signs outside the vocabulary (drawn, not
+# labelled), all bundled fonts, and short words. Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
 BIN=${BIN:-.venv/bin}
@@ -58,4 +58,40 @@ train crnn_small_sym --data "$W/tune-symbols-small" "$W/tune4-catalog-small" "$W
   "$W/train-catalog/train-0000[0-1]-of-00020.h5" "$W/train-english/train-0000[0-1]-of-00020.h5" \
   --val "$W/val-catalog-small" "$W/val-english-small" "$W/val-symbols-small" "$W/val-catalog-tight" "$W/val-english-tight" \
   --init "$W/crnn_small_bd.keras" --epochs 2 --lr 1e-4 --seed 3
-echo "copy $W/crnn_small_sym.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 5: fine-tune 2 epochs on crops drawn from all 106 bundled fonts (the first four stages saw the 66 of an
+# earlier release; run from scratch, they draw from all of them): fresh born-digital words with signs, symbol words
+# and tight cuts, mixed with replays of stages 4, 3, 2 and 1 (320,000 crops in all)
+gen tune5-catalog-small 50000 31 train --set "$SIGNS"
+gen tune5-english-small 50000 32 train --set "$SIGNS"
+gen tune5-symbols-small 20000 33 train --catalog "$W/symbols.txt"
+gen tune5-catalog-tight 30000 34 train
+gen tune5-english-tight 30000 35 train
+gen val5-catalog-small 3000 41 val --set "$SIGNS"
+gen val5-english-small 3000 42 val --set "$SIGNS"
+train crnn_small_fonts --data "$W/tune5-catalog-small" "$W/tune5-english-small" "$W/tune5-symbols-small" \
+  "$W/tune5-catalog-tight" "$W/tune5-english-tight" "$W/tune-symbols-small/train-0000[0-1]-of-00004.h5" \
+  "$W/tune-catalog-small/train-0000[2-3]-of-00010.h5" "$W/tune-english-small/train-0000[2-3]-of-00010.h5" \
+  "$W/tune-catalog-tight/train-0000[3-4]-of-00010.h5" "$W/tune-english-tight/train-0000[3-4]-of-00010.h5" \
+  "$W/train-catalog/train-0000[2-3]-of-00020.h5" "$W/train-english/train-0000[2-3]-of-00020.h5" \
+  --val "$W/val5-catalog-small" "$W/val5-english-small" "$W/val-symbols-small" "$W/val-catalog-small" "$W/val-english-small" \
+  --init "$W/crnn_small_sym.keras" --epochs 2 --lr 1e-4 --seed 5
+# stage 6: fine-tune 2 epochs on short words (recipes/short_words.py: single letters and digits, two random
+# characters, words of two to four letters), drawn as stage 3 draws words but down to 5 px of ink, mixed with
+# replays of born-digital words drawn down to 5 px and of stages 5, 4, 3, 2 and 1 (170,000 crops in all)
+TINY='small_render_height=[5.0, 20.0]'
+[ -e "$W/short.txt" ] || "$BIN/python" recipes/short_words.py "$W/short.txt" --count 20000 --seed 0
+[ -e "$W/short-val.txt" ] || "$BIN/python" recipes/short_words.py "$W/short-val.txt" --count 3000 --seed 1
+gen tiny6-catalog-small 10000 36 train --set "$SIGNS" --set "$TINY"
+gen tiny6-english-small 10000 37 train --set "$SIGNS" --set "$TINY"
+gen vtiny6-catalog-small 3000 46 val --set "$SIGNS" --set "$TINY"
+gen tune6-catalog-small 40000 38 train --catalog "$W/short.txt" --set "$TINY"
+gen val6-catalog-small 3000 48 val --catalog "$W/short-val.txt" --set "$TINY"
+train crnn_small_short --data "$W/tune6-catalog-small" "$W/tiny6-catalog-small" "$W/tiny6-english-small" \
+  "$W/tune5-catalog-small/train-00002-of-00005.h5" "$W/tune5-english-small/train-00002-of-00005.h5" \
+  "$W/tune5-catalog-tight/train-00001-of-00003.h5" "$W/tune-symbols-small/train-00002-of-00004.h5" \
+  "$W/tune-catalog-small/train-00006-of-00010.h5" "$W/tune-english-small/train-00006-of-00010.h5" \
+  "$W/tune-catalog-tight/train-00007-of-00010.h5" "$W/tune-english-tight/train-00007-of-00010.h5" \
+  "$W/train-catalog/train-00006-of-00020.h5" "$W/train-english/train-00006-of-00020.h5" \
+  --val "$W/val6-catalog-small" "$W/vtiny6-catalog-small" "$W/val5-english-small" "$W/val-symbols-small" \
+  --init "$W/crnn_small_fonts.keras" --epochs 2 --lr 1e-4 --seed 7
+echo "copy $W/crnn_small_short.keras to ocrmodels/weights/crnn_small.keras to bundle it"

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from synthgen.charset import DEFAULT_CHARSET
@@ -86,3 +87,20 @@ def test_recipe_symbol_words_use_only_the_stage_config_signs():
         outside = {c for c in w if c not in vocab}
         assert outside <= set(signs) and (outside or w.startswith("$")), w
     assert set("".join(words)) >= set(signs)  # every sign is drawn somewhere
+
+
+def test_recipe_short_words_are_short_vocabulary_words_of_each_kind():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2] / "recipes"
+    spec = importlib.util.spec_from_file_location("short_words", root / "short_words.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    words = mod.short_words(3000, 0)
+    assert words == mod.short_words(3000, 0) and words != mod.short_words(3000, 1)
+    vocab = set(DEFAULT_CHARSET) - {" "}
+    assert all(1 <= len(w) <= 4 and set(w) <= vocab for w in words)
+    lengths = np.bincount([len(w) for w in words], minlength=5)
+    assert lengths[1] > 800 and lengths[2] > 800 and lengths[3] + lengths[4] > 400
+    singles = {w for w in words if len(w) == 1}
+    assert singles >= set("0123456789") and len(singles & set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")) > 45
