@@ -72,16 +72,23 @@ def test_recipe_configs_are_valid():
         assert cfg["tight_crop_prob"] > 0 or cfg["small_render_prob"] > 0, path.name  # laid out as a reader lays words out
 
 
-def test_recipe_symbol_words_use_only_the_stage_config_signs():
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
+
+
+def _recipe_module(name):
     import importlib.util
 
-    root = Path(__file__).resolve().parents[2] / "recipes"
-    spec = importlib.util.spec_from_file_location("symbol_words", root / "symbol_words.py")
+    spec = importlib.util.spec_from_file_location(name, RECIPES / f"{name}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def test_recipe_symbol_words_use_only_the_stage_config_signs():
+    mod = _recipe_module("symbol_words")
     words = mod.symbol_words(500, 0)
     assert words == mod.symbol_words(500, 0) and words != mod.symbol_words(500, 1)
-    signs = load_config_file(root / "recognizer-symbols-small.yaml")["unlabelled_chars"]
+    signs = load_config_file(RECIPES / "recognizer-symbols-small.yaml")["unlabelled_chars"]
     vocab = set(resolve_config({}, kind="words")["charset"] or DEFAULT_CHARSET)
     for w in words:
         outside = {c for c in w if c not in vocab}
@@ -90,12 +97,7 @@ def test_recipe_symbol_words_use_only_the_stage_config_signs():
 
 
 def test_recipe_short_words_are_short_vocabulary_words_of_each_kind():
-    import importlib.util
-
-    root = Path(__file__).resolve().parents[2] / "recipes"
-    spec = importlib.util.spec_from_file_location("short_words", root / "short_words.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = _recipe_module("short_words")
     words = mod.short_words(3000, 0)
     assert words == mod.short_words(3000, 0) and words != mod.short_words(3000, 1)
     vocab = set(DEFAULT_CHARSET) - {" "}
