@@ -9,8 +9,11 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 __all__ = ["main"]
+
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--output", help="also write the JSON to this file")
 
     r = sub.add_parser("recognize", help="read word crops: one line 'file<TAB>text<TAB>confidence' each")
-    r.add_argument("images", nargs="+", help="word-crop image files")
+    r.add_argument("images", nargs="*", help="word-crop image files (before --lm, which takes every file after it)")
     r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     _decoder_args(r)
     return p
@@ -64,12 +67,20 @@ def _decoder_args(p):
                         "instead of the bundled English words and sample catalog")
 
 
+def _check_lm_files(args):
+    images = [f for f in args.lm or () if Path(f).suffix.lower() in _IMAGE_SUFFIXES]
+    if images:
+        raise ValueError(f"--lm takes every file after it, so it got image files: {', '.join(images[:3])}. "
+                         "Put the images before --lm: ocrmodels recognize a.png b.png --lm titles.txt")
+
+
 def _load(args):
     from .recognizer import load_recognizer
 
     if args.lm and args.decoder != "lm":
         raise ValueError(f"--lm is read by --decoder lm only. Received: --decoder {args.decoder} with --lm; "
                          "drop --lm or use --decoder lm.")
+    _check_lm_files(args)
     rec = load_recognizer(args.model)
     if args.lm:
         from .lm import CharLM
@@ -119,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
+            _check_lm_files(args)
+            if not args.images:
+                raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
+                                 "after it): ocrmodels recognize a.png b.png [--lm titles.txt]")
             rec = _load(args)
             images = []
             for f in args.images:

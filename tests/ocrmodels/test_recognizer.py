@@ -214,6 +214,9 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
                        "--beam-width"),
                       (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--decoder", "greedy",
                         "--lm", str(tmp_path / "titles.txt")], "--decoder lm only"),
+                      (["recognize", "--model", str(model), "--lm", str(tmp_path / "titles.txt"),
+                        str(folder / "images" / "w0.png")], "Put the images before --lm"),
+                      (["recognize", "--model", str(model)], "No image files"),
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err
