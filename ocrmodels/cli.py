@@ -75,12 +75,12 @@ def _check_lm_files(args):
 
 
 def _load(args):
-    from .recognizer import load_recognizer
-
     if args.lm and args.decoder != "lm":
         raise ValueError(f"--lm is read by --decoder lm only. Received: --decoder {args.decoder} with --lm; "
                          "drop --lm or use --decoder lm.")
     _check_lm_files(args)
+    from .recognizer import load_recognizer  # Keras loads here, after the argument checks
+
     rec = load_recognizer(args.model)
     if args.lm:
         from .lm import CharLM
@@ -130,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
-            _check_lm_files(args)
             if not args.images:
+                _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
                                  "after it): ocrmodels recognize a.png b.png [--lm titles.txt]")
             rec = _load(args)
