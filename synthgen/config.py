@@ -75,6 +75,11 @@ OPTIONS: dict[str, Option] = {
           "around the ink (plus tight_crop_pad), scaled to tight_crop_height of the crop, centred on its border colour.", kinds=W),
         O("tight_crop_pad", [0.0, 0.12], "range_float",
           "Padding on each side of a tight cut, as a fraction of the ink height (negative: the cut clips the ink).", -0.2, 1.0, kinds=W),
+        O("tight_crop_box", "quads", "choice",
+          "What a tight cut (and its pad) is measured from: 'quads', the char quads (they hold about a pixel of "
+          "background around the ink, so at small sizes a cut with pad 0 keeps a pixel of ground on every side), or "
+          "'ink', the pixels at least half covered by the text (fill and outline), as annotators box words.",
+          choices=("quads", "ink"), kinds=W),
         O("tight_crop_source_height", [6.0, 40.0], "range_float",
           "Ink height in pixels a tight cut is first shrunk to (drawn log-uniformly; never enlarged): small words in big "
           "images, enlarged by the layout.", 2.0, 1024.0, kinds=W),

@@ -360,6 +360,7 @@ class WordGenerator(_GeneratorBase):
             scol = np.zeros(C) if text_lum > 0.3 else np.full(C, 255.0 if bg_lum < 0.2 else 0.0)
             out = _blend(out, sh * opacity, scol)
             p["shadow"] = 1.0
+        salpha = None
         if stroke:
             k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * stroke + 1, 2 * stroke + 1))
             salpha = fx.warp_layer(cv2.dilate(layer.alpha, k), m, W, H).astype(np.float32) * np.float32(1 / 255)
@@ -385,8 +386,12 @@ class WordGenerator(_GeneratorBase):
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
         if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):
+            ink = None
+            if cfg["tight_crop_box"] == "ink":
+                ink = _ink_box(alpha if salpha is None else np.maximum(alpha, salpha * 255))
             img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng,
-                                                                              self.height, self.width, shrink=not small)
+                                                                              self.height, self.width, shrink=not small,
+                                                                              ink=ink)
             m = np.vstack([tight, (0, 0, 1)]) @ m
             p["small_render"] = float(small)
         if self._unlabelled:
@@ -414,14 +419,31 @@ def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabell
     return new_text, char_quads[keep], word_quads[word_keep]
 
 
-def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True):
+def _ink_box(alpha: np.ndarray):
+    """``(r0, r1, c0, c1)`` (ends exclusive) of the pixels at least half covered in ``alpha`` (0..255), or None."""
+    mask = alpha >= 128
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True, ink=None):
     """Cut ``img`` to the box around the ink, shrink it to a small source height (unless ``shrink`` is
     false), lay it out in ``out_h x out_w`` with :func:`effects.fit_box`. Returns the crop, the moved char
-    and word quads, the ``[2, 3]`` affine and the ink height of the cut in its source pixels."""
+    and word quads, the ``[2, 3]`` affine and the ink height of the cut in its source pixels.
+
+    The box is that of the char quads, or ``ink`` ``(r0, r1, c0, c1)``: the ink's pixel rows and columns."""
     H, W = img.shape[:2]
-    x0, y0, x1, y1 = quads_bounds(char_quads)
+    if ink is None:
+        x0, y0, x1, y1 = quads_bounds(char_quads)
+        box = char_quads
+    else:  # a box through the centres of the outermost ink pixels: pad 0 cuts exactly those
+        r0, r1, c0, c1 = ink
+        y0, y1 = r0 - 0.5, r1 - 0.5
+        box = np.array([[c0, r0], [c1 - 1, r0], [c1 - 1, r1 - 1], [c0, r1 - 1]], np.float64)
     pad = rng.uniform(*cfg["tight_crop_pad"], 4) * (y1 - y0)
-    r0, r1, c0, c1 = fx.tight_box(char_quads, pad, H, W)
+    r0, r1, c0, c1 = fx.tight_box(box, pad, H, W)
     cut = img[r0:r1, c0:c1]
     if shrink:
         lo, hi = cfg["tight_crop_source_height"]

@@ -180,6 +180,30 @@ def test_small_renders_draw_hinted_glyphs_one_to_one_at_the_asked_size(generator
     assert all(plain.sample_at(5, i)[0].params["small_render"] == 0 for i in range(5))
 
 
+def test_tight_crop_box_ink_cuts_at_the_ink_as_annotated_boxes_do(generators, monkeypatch):
+    """'quads' keeps the pixel of ground the char quads hold around small ink; 'ink' cuts at the ink itself."""
+    import synthgen.generator as G
+
+    cuts = []
+    fit_box = G.fx.fit_box
+    monkeypatch.setattr(G.fx, "fit_box", lambda img, *a, **k: (cuts.append(img.copy()), fit_box(img, *a, **k))[1])
+    opts = dict(small_render_prob=1.0, small_render_height=[6.0, 12.0], tight_crop_pad=[0.0, 0.0], stroke_prob=0.5)
+    quads, ink = _gen(generators, "plain", **opts), _gen(generators, "plain", tight_crop_box="ink", **opts)
+    for i in range(25):
+        cuts.clear()
+        s, _ = ink.sample_at(9, i, debug=True)
+        a, = cuts
+        t, _ = quads.sample_at(9, i)
+        b = cuts[-1]
+        assert s.text == t.text
+        rows, cols = np.nonzero(s.debug["alpha"] >= 128)
+        if s.params["stroke_width"] == 0:  # the cut is the box of the half-covered pixels
+            assert a.shape[:2] == (np.ptp(rows) + 1, np.ptp(cols) + 1), s.text
+        assert a.shape[0] <= b.shape[0] - 2 and a.shape[1] <= b.shape[1] - 2, s.text  # a pixel less on every side
+    with pytest.raises(ValueError, match="tight_crop_box"):
+        WordGenerator({"tight_crop_box": "tight"})
+
+
 def test_unlabelled_chars_are_drawn_but_left_out_of_label_and_boxes():
     from contracts import char_ink_masks, quad_contains
 
