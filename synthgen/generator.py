@@ -420,11 +420,13 @@ def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabell
 
 
 def _ink_box(alpha: np.ndarray):
-    """``(r0, r1, c0, c1)`` (ends exclusive) of the pixels at least half covered in ``alpha`` (0..255), or None."""
-    mask = alpha >= 128
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if rows.size == 0:
+    """``(r0, r1, c0, c1)`` (ends exclusive) of the pixels covered at least half as much as the most covered one
+    (thin strokes drawn small, or resampled, never cover a whole pixel), or None for no ink."""
+    peak = float(alpha.max())
+    if peak <= 0:
         return None
+    mask = alpha >= 0.5 * peak
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 

@@ -187,8 +187,9 @@ def test_tight_crop_box_ink_cuts_at_the_ink_as_annotated_boxes_do(generators, mo
     cuts = []
     fit_box = G.fx.fit_box
     monkeypatch.setattr(G.fx, "fit_box", lambda img, *a, **k: (cuts.append(img.copy()), fit_box(img, *a, **k))[1])
-    opts = dict(small_render_prob=1.0, small_render_height=[6.0, 12.0], tight_crop_pad=[0.0, 0.0], stroke_prob=0.5)
-    quads, ink = _gen(generators, "plain", **opts), _gen(generators, "plain", tight_crop_box="ink", **opts)
+    # rotated and curved words are resampled: their strokes never cover a whole pixel
+    opts = dict(small_render_height=[6.0, 12.0], tight_crop_pad=[0.0, 0.0], curve_prob=0.5)
+    quads, ink = _gen(generators, "small", **opts), _gen(generators, "small", tight_crop_box="ink", **opts)
     for i in range(25):
         cuts.clear()
         s, _ = ink.sample_at(9, i, debug=True)
@@ -196,8 +197,9 @@ def test_tight_crop_box_ink_cuts_at_the_ink_as_annotated_boxes_do(generators, mo
         t, _ = quads.sample_at(9, i)
         b = cuts[-1]
         assert s.text == t.text
-        rows, cols = np.nonzero(s.debug["alpha"] >= 128)
-        if s.params["stroke_width"] == 0:  # the cut is the box of the half-covered pixels
+        alpha = s.debug["alpha"]
+        rows, cols = np.nonzero(alpha >= 0.5 * alpha.max())
+        if s.params["stroke_width"] == 0:  # the cut is the box of the pixels covered at least half the most
             assert a.shape[:2] == (np.ptp(rows) + 1, np.ptp(cols) + 1), s.text
         assert a.shape[0] <= b.shape[0] - 2 and a.shape[1] <= b.shape[1] - 2, s.text  # a pixel less on every side
     with pytest.raises(ValueError, match="tight_crop_box"):
