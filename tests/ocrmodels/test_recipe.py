@@ -1,0 +1,75 @@
+"""The bundled recognizer's recipe (recipes/recognizer.sh) takes hours to run: every set a stage trains on must
+be generated before it with enough crops for the shards it names, and every stage must start from an earlier one."""
+
+import math
+import re
+import shlex
+from pathlib import Path
+
+RECIPE = Path(__file__).resolve().parents[2] / "recipes" / "recognizer.sh"
+SHARD_SIZE = 10000
+
+
+def _commands(text):
+    """The recipe's commands, continuation lines joined, comments dropped."""
+    lines = [ln for ln in text.replace("\\\n", " ").splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return [shlex.split(ln.split("  #")[0], comments=False) for ln in lines]
+
+
+def _check(text):
+    """(problems found) for a recipe text."""
+    problems, sets, models = [], {}, set()
+    assert re.search(r"--shard-size %d\b" % SHARD_SIZE, text)
+    for cmd in _commands(text):
+        if cmd[0] == "gen":
+            name, count = cmd[1], int(cmd[2])
+            if name in sets:
+                problems.append(f"{name} generated twice")
+            sets[name] = math.ceil(count / SHARD_SIZE)
+        elif cmd[0] == "train":
+            out, args = cmd[1], cmd[2:]
+            for arg in args:
+                m = re.fullmatch(r"\$W/([^/]+)(?:/train-([0-9\[\]\-]+)-of-(\d+)\.h5)?", arg)
+                if not m:
+                    if arg.startswith("$W/"):
+                        problems.append(f"{out}: cannot read {arg}")
+                    continue
+                name = m.group(1)
+                if name.endswith(".keras"):
+                    if name[: -len(".keras")] not in models:
+                        problems.append(f"{out}: starts from {name}, not trained before it")
+                    continue
+                if name not in sets:
+                    problems.append(f"{out}: reads {name}, not generated before it")
+                    continue
+                if m.group(3):
+                    total = int(m.group(3))
+                    if total != sets[name]:
+                        problems.append(f"{out}: {arg} names {total} shards, {name} has {sets[name]}")
+                    digits = re.sub(r"\[(\d)-(\d)\]", lambda g: g.group(2), m.group(2))
+                    digits = re.sub(r"\[(\d+)\]", lambda g: max(g.group(1)), digits)
+                    if int(digits) >= total:
+                        problems.append(f"{out}: {arg} is past the last shard")
+            models.add(out)
+    return problems, sets, models
+
+
+def test_every_stage_reads_sets_and_shards_generated_before_it():
+    problems, sets, models = _check(RECIPE.read_text())
+    assert problems == []
+    assert len(models) >= 8 and "crnn_small" in models  # stage 1 and the fine-tuning stages
+    echo = re.findall(r'copy \$W/(\S+)\.keras to ocrmodels/weights/crnn_small\.keras', RECIPE.read_text())
+    assert echo and echo[-1] in models
+
+
+def test_the_check_catches_a_missing_set_a_wrong_shard_count_and_a_later_init():
+    head = 'gen() { x; }\n"$BIN/synthgen" generate --shard-size 10000\ngen a-small 25000 1 train\n'
+    ok = head + 'train m1 --data "$W/a-small/train-00002-of-00003.h5" --epochs 1\n'
+    assert _check(ok)[0] == []
+    bad = head + ('train m1 --data "$W/b-small" "$W/a-small/train-0000[1-3]-of-00003.h5" '
+                  '"$W/a-small/train-00000-of-00004.h5" --init "$W/m2.keras"\n')
+    problems = _check(bad)[0]
+    assert any("b-small, not generated" in p for p in problems)
+    assert any("past the last shard" in p for p in problems)
+    assert any("names 4 shards" in p for p in problems)
+    assert any("m2.keras, not trained" in p for p in problems)
