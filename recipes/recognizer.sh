@@ -82,7 +82,7 @@ train crnn_small_fonts --data "$W/tune5-catalog-small" "$W/tune5-english-small" 
 TINY='small_render_height=[5.0, 20.0]'
 [ -e "$W/short.txt" ] || "$BIN/python" recipes/short_words.py "$W/short.txt" --count 20000 --seed 0
 [ -e "$W/short-val.txt" ] || "$BIN/python" recipes/short_words.py "$W/short-val.txt" --count 3000 --seed 1
-gen tiny6-catalog-small 60000 36 train --set "$SIGNS" --set "$TINY"  # stage 6 reads the first 10,000, stage 7 the last
+gen tiny6-catalog-small 60000 36 train --set "$SIGNS" --set "$TINY"  # stages 6, 7 and 8 read shards 0, 5 and 4
 gen tiny6-english-small 10000 37 train --set "$SIGNS" --set "$TINY"
 gen vtiny6-catalog-small 3000 46 val --set "$SIGNS" --set "$TINY"
 gen tune6-catalog-small 40000 38 train --catalog "$W/short.txt" --set "$TINY"
