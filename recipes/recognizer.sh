@@ -4,9 +4,9 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute; then seven fine-tuning stages (below): tight
+# small CRNN (1.7M parameters) in bfloat16 compute; then eight fine-tuning stages (below): tight
 # cuts, born-digital words drawn small, words with signs outside the vocabulary (drawn, not
-# labelled), all bundled fonts, short words, letter-spaced words, and words cut at the ink.
+# labelled), all bundled fonts, short words, letter-spaced words, and words cut at the ink (two stages).
 # Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
@@ -82,7 +82,7 @@ train crnn_small_fonts --data "$W/tune5-catalog-small" "$W/tune5-english-small" 
 TINY='small_render_height=[5.0, 20.0]'
 [ -e "$W/short.txt" ] || "$BIN/python" recipes/short_words.py "$W/short.txt" --count 20000 --seed 0
 [ -e "$W/short-val.txt" ] || "$BIN/python" recipes/short_words.py "$W/short-val.txt" --count 3000 --seed 1
-gen tiny6-catalog-small 60000 36 train --set "$SIGNS" --set "$TINY"  # stages 6, 7 and 8 read shards 0, 5 and 4
+gen tiny6-catalog-small 60000 36 train --set "$SIGNS" --set "$TINY"  # stages 6-9 read shards 0, 5, 4 and 3
 gen tiny6-english-small 10000 37 train --set "$SIGNS" --set "$TINY"
 gen vtiny6-catalog-small 3000 46 val --set "$SIGNS" --set "$TINY"
 gen tune6-catalog-small 40000 38 train --catalog "$W/short.txt" --set "$TINY"
@@ -144,4 +144,27 @@ train crnn_small_ink --data "$W/ink8-catalog-small" "$W/ink8-english-small" "$W/
   "$W/tune-catalog-tight/train-00008-of-00010.h5" "$W/tune-english-tight/train-00007-of-00010.h5" \
   --val "$W/val8-english-small" "$W/val7-english-small" "$W/val5-english-small" "$W/val-symbols-small" \
   --init "$W/crnn_small_spaced.keras" --epochs 3 --lr 1e-4 --seed 17
-echo "copy $W/crnn_small_ink.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 9: fine-tune 2 epochs on 120,000 fresh words cut at the ink (stage 8's six sets, other seeds) and stage 8's
+# catalog and English ones, mixed with stage 8's replays (the letter-spaced, short and tiny ones from other shards;
+# 400,000 crops in all)
+[ -e "$W/short9.txt" ] || "$BIN/python" recipes/short_words.py "$W/short9.txt" --count 15000 --seed 4
+gen ink9-catalog-small 30000 81 train --set "$SIGNS" --set "$INK"
+gen ink9-english-small 30000 82 train --set "$SIGNS" --set "$INK"
+gen inksp9-catalog-small 15000 83 train --set "$SIGNS" --set "$INK" --set "$SPACED"
+gen inktiny9-english-small 15000 84 train --set "$SIGNS" --set "$INK" --set "$TINY"
+gen ink9-catalog-tight 15000 85 train --set "$SIGNS" --set "$INK"
+gen inkshort9-catalog-small 15000 86 train --catalog "$W/short9.txt" --set "$INK" --set "$TINY"
+train crnn_small_ink2 --data "$W/ink9-catalog-small" "$W/ink9-english-small" "$W/inksp9-catalog-small" \
+  "$W/inktiny9-english-small" "$W/ink9-catalog-tight" "$W/inkshort9-catalog-small" "$W/ink8-catalog-small" \
+  "$W/ink8-english-small" \
+  "$W/tune7-catalog-small/train-0000[03]-of-00004.h5" "$W/tune7-english-small/train-0000[03]-of-00004.h5" \
+  "$W/tight8-catalog-small/train-00003-of-00004.h5" "$W/short7-catalog-small" \
+  "$W/tune6-catalog-small/train-0000[03]-of-00004.h5" "$W/tiny6-catalog-small/train-00003-of-00006.h5" \
+  "$W/tune5-symbols-small" "$W/tune-symbols-small/train-00001-of-00004.h5" \
+  "$W/tune5-catalog-small/train-00003-of-00005.h5" "$W/tune5-english-small/train-00003-of-00005.h5" \
+  "$W/tune-catalog-tight/train-00007-of-00010.h5" "$W/train-catalog/train-00007-of-00020.h5" "$W/train-english/train-00007-of-00020.h5" \
+  "$W/train-catalog/train-00010-of-00020.h5" "$W/train-english/train-00010-of-00020.h5" \
+  "$W/tune-catalog-tight/train-00008-of-00010.h5" "$W/tune-english-tight/train-00007-of-00010.h5" \
+  --val "$W/val8-english-small" "$W/val7-english-small" "$W/val5-english-small" "$W/val-symbols-small" \
+  --init "$W/crnn_small_ink.keras" --epochs 2 --lr 1e-4 --seed 19
+echo "copy $W/crnn_small_ink2.keras to ocrmodels/weights/crnn_small.keras to bundle it"
