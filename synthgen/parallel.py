@@ -174,23 +174,40 @@ def generate(
             )
     elif existing and not resume:
         raise ValueError(f"The output folder {str(out)!r} already holds shards. Choose an empty folder.")
-    tmp = mpath.with_name(mpath.name + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    os.replace(tmp, mpath)
-
-    for p in out.glob("*.h5.tmp"):  # leftovers of an interrupted run: never complete, always redone
-        p.unlink()
-    todo, skipped = [], 0
+    # judge the shards already there before anything is written: a complete shard made with other
+    # settings is never deleted (without the manifest, it is the only record of the run)
+    foreign = [p.name for p in existing if parse_shard_name(p.name)[0] == split and parse_shard_name(p.name)[2] != n]
+    if foreign:
+        raise ValueError(
+            f"Cannot resume into {str(out)!r}: it holds shards of a run split into another number of shards "
+            f"({', '.join(foreign[:3])}; this run makes {n}). Nothing was changed. Resume with the count and shard "
+            "size they were made with, or use a new folder."
+        )
+    todo, skipped, redo = [], 0, []
     for i in range(n):
         start, stop = i * shard_size, min((i + 1) * shard_size, count)
         path = out / shard_name(split, i, n)
         if path.exists():
-            if _shard_complete(path, stop - start, seed, gen.config):
+            state, why = _shard_state(path, stop - start, seed, gen.config, kind)
+            if state == "complete":
                 skipped += 1
                 continue
-            warnings.warn(f"Shard {str(path)!r} is incomplete or unreadable; it is generated again.", stacklevel=2)
-            path.unlink()
+            if state == "other":
+                raise ValueError(
+                    f"Cannot resume into {str(out)!r}: the complete shard {str(path)!r} was made with other "
+                    f"settings ({why}). Nothing was changed. Resume with the settings it was made with, or use a "
+                    "new folder."
+                )
+            redo.append(path)
         todo.append((i, start, stop))
+    tmp = mpath.with_name(mpath.name + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    os.replace(tmp, mpath)
+    for p in out.glob("*.h5.tmp"):  # leftovers of an interrupted run: never complete, always redone
+        p.unlink()
+    for path in redo:
+        warnings.warn(f"Shard {str(path)!r} is incomplete or unreadable; it is generated again.", stacklevel=2)
+        path.unlink()
 
     fp = _fingerprint(gen)
     result = GenerateResult(out=str(out), count=count, num_shards=n, written=0, skipped=skipped, rejects={})
@@ -268,9 +285,26 @@ def _run_parallel(gen, fp, out, split, n, seed, todo, workers, bar, collect):
             manager.shutdown()
 
 
-def _shard_complete(path: Path, expected_count: int, seed: int, config: dict) -> bool:
+def _shard_state(path: Path, expected_count: int, seed: int, config: dict, kind: str) -> tuple[str, str]:
+    """``("complete", "")``, ``("other", what differs)`` for a readable, whole shard of other settings,
+    or ``("broken", why)`` for one that cannot be read or is not whole (safe to make again)."""
     try:
         with Shard(path) as s:
-            return len(s) == expected_count and int(s.attrs["seed"]) == seed and s.config == config
-    except Exception:  # unreadable in any way: not complete
-        return False
+            attrs = s.attrs
+            n_rows = len(s._file()["text"])
+            count = int(attrs["count"])
+            if n_rows != count:
+                return "broken", f"{n_rows} rows, count attribute {count}"
+            diff = []
+            if count != expected_count:
+                diff.append(f"{count} samples, expected {expected_count}")
+            if int(attrs["seed"]) != seed:
+                diff.append(f"seed {int(attrs['seed'])}")
+            if str(attrs.get("kind", "words")) != kind:
+                diff.append(f"kind {attrs.get('kind', 'words')}")
+            if s.config != config:
+                keys = sorted(k for k in set(s.config) | set(config) if s.config.get(k) != config.get(k))
+                diff.append(f"config keys {keys}")
+            return ("other", ", ".join(diff)) if diff else ("complete", "")
+    except Exception as e:  # unreadable in any way: not complete
+        return "broken", str(e)

@@ -149,3 +149,31 @@ def test_manifest(tmp_path, gen):
     m = json.loads((tmp_path / "synthgen.json").read_text())
     assert m["num_shards"] == 3 and m["split"] == "val" and m["config"] == gen.config
     assert (tmp_path / "val-00002-of-00003.h5").exists()
+
+
+def test_resume_without_manifest_never_deletes_complete_shards_of_other_settings(tmp_path, gen):
+    out = tmp_path / "d"
+    generate(out, 20, seed=1, shard_size=10, progress=False, generator=gen)
+    (out / "synthgen.json").unlink()
+    before = _bytes(out)
+    with pytest.raises(ValueError, match=r"complete shard .*train-00000-of-00002.h5.*seed 1.*Nothing was changed"):
+        generate(out, 20, seed=2, shard_size=10, resume=True, progress=False, generator=gen)
+    assert _bytes(out) == before and not (out / "synthgen.json").exists()
+    with pytest.raises(ValueError, match="another number of shards"):
+        generate(out, 40, seed=1, shard_size=10, resume=True, progress=False, generator=gen)
+    assert _bytes(out) == before
+    # the same settings: the manifest is written again and nothing is regenerated
+    r = generate(out, 20, seed=1, shard_size=10, resume=True, progress=False, generator=gen)
+    assert r["skipped"] == 2 and r["written"] == 0 and _bytes(out) == before
+
+
+def test_resume_regenerates_a_shard_whose_rows_disagree_with_its_count(tmp_path, gen):
+    out = tmp_path / "d"
+    generate(out, 20, seed=1, shard_size=10, progress=False, generator=gen)
+    before = _bytes(out)
+    bad = out / "train-00001-of-00002.h5"
+    with h5py.File(bad, "r+") as f:
+        f.attrs["count"] = 7
+    with pytest.warns(UserWarning, match="train-00001-of-00002.h5.*generated again"):
+        r = generate(out, 20, seed=1, shard_size=10, resume=True, progress=False, generator=gen)
+    assert r["written"] == 1 and _bytes(out) == before
