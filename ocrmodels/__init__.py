@@ -9,15 +9,19 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
+    "craft": ["CRAFT_SIZES", "build_craft"],
     "crnn": ["CRNN_SIZES", "CharsetOutput", "build_crnn", "model_vocabulary"],
     "ctc": ["CTCLoss", "beam_search_decode", "ctc_loss", "greedy_decode"],
     "data": ["IMAGENET_MEAN", "IMAGENET_STD", "DetectionDataset", "RecognitionDataset", "detection_tf_dataset",
              "encode_labels", "recognition_tf_dataset"],
-    "evaluate": ["evaluate_recognizer", "read_labels_tsv"],
+    "detector": ["BUNDLED_DETECTOR", "Detector", "draw_overlay", "load_detector"],
+    "evaluate": ["evaluate_detector", "evaluate_recognizer", "read_gt_jsonl", "read_labels_tsv"],
+    "losses": ["CRAFTLoss", "craft_loss"],
     "lm": ["CharLM", "ctc_text_probability", "lm_beam_search_decode"],
-    "metrics": ["alnum_fold", "edit_distance", "recognition_metrics"],
+    "metrics": ["alnum_fold", "detection_metrics", "edit_distance", "iou", "match_detections", "recognition_metrics"],
+    "postprocess": ["maps_to_words"],
     "recognizer": ["BUNDLED_RECOGNIZER", "DECODERS", "Recognizer", "fit_crop", "load_recognizer"],
-    "train": ["train_recognizer"],
+    "train": ["train_detector", "train_recognizer"],
 }
 _MODULE_OF = {name: mod for mod, names in _EXPORTS.items() for name in names}
 

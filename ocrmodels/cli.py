@@ -1,4 +1,5 @@
-"""``ocrmodels`` command line: train-recognizer, evaluate-recognizer, recognize.
+"""``ocrmodels`` command line: train-recognizer, evaluate-recognizer, recognize, train-detector, evaluate-detector,
+detect.
 
 Keras and TensorFlow are imported only once the arguments are parsed, so ``--help`` is instant.
 """
@@ -10,6 +11,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+import numpy as np
 
 __all__ = ["main"]
 
@@ -54,7 +57,143 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("images", nargs="*", help="word-crop image files (before --lm, which takes every file after it)")
     r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     _decoder_args(r)
+
+    td = sub.add_parser("train-detector", help="train a CRAFT text detector on scene shards",
+                        description="Train a CRAFT detector on synthgen scene shards (synthgen generate --kind scenes). "
+                                    "Beside OUT.keras, OUT.train/ holds the checkpoint (last.keras), state.json, "
+                                    "log.csv and tensorboard/.")
+    td.add_argument("--data", nargs="+", required=True, help="training scene shards: folders, globs or files")
+    td.add_argument("--out", required=True, help="model file to write (.keras): the epoch with the lowest val loss")
+    td.add_argument("--val", nargs="+", help="validation scene shards")
+    td.add_argument("--epochs", type=int, default=10, help="total epochs (default 10)")
+    td.add_argument("--steps-per-epoch", type=int, default=None,
+                    help="batches per epoch (default: one pass over the data)")
+    td.add_argument("--batch-size", type=int, default=8, help="default 8")
+    td.add_argument("--size", type=int, default=256, help="training crop side, a multiple of 32 (default 256)")
+    td.add_argument("--model-size", default=None, choices=("tiny", "small", "base"),
+                    help="network size (default: small, or the --init model's size)")
+    td.add_argument("--init", default=None, metavar="MODEL.keras",
+                    help="fine-tune: start from this detector's weights ('bundled': the bundled detector)")
+    td.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
+    td.add_argument("--seed", type=int, default=0, help="default 0")
+    td.add_argument("--workers", type=int, default=2, help="data-loading processes (default 2)")
+    td.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute")
+    td.add_argument("--skip-bad-shards", action="store_true", help="leave out unreadable shards and rows (with a warning)")
+    td.add_argument("--resume", action="store_true", help="continue the run saved beside --out")
+
+    ed = sub.add_parser("evaluate-detector", help="detection precision/recall/H-mean as JSON",
+                        description="Evaluate a detector under the ICDAR 2015 protocol (IoU >= 0.5 one-to-one, "
+                                    "don't-care regions) on a folder with gt.jsonl and images/, or on scene shards. "
+                                    "Prints JSON.")
+    ed.add_argument("--data", required=True, help="a folder with gt.jsonl and images/, or scene shards")
+    ed.add_argument("--model", help="a .keras detector (default: the bundled one)")
+    _detector_args(ed)
+    ed.add_argument("--limit", type=int, help="evaluate the first N images only")
+    ed.add_argument("--worst", type=int, default=10, help="how many worst images to list (default 10)")
+    ed.add_argument("--detections", metavar="OUT.jsonl", help="also write the detections as JSON lines")
+    ed.add_argument("--output", help="also write the JSON report to this file")
+
+    dt = sub.add_parser("detect", help="find words in images: one JSON line per image",
+                        description="Find words in images. One JSON line per image (stdout, or --json FILE): "
+                                    '{"image", "width", "height", "words": [{"quad": [[x, y] x4], "score"}]}, '
+                                    "quads clockwise from top-left in image pixels.")
+    dt.add_argument("images", nargs="+", help="image files")
+    dt.add_argument("--model", help="a .keras detector (default: the bundled one)")
+    _detector_args(dt)
+    dt.add_argument("--json", metavar="OUT.jsonl", help="write the JSON lines to this file instead of stdout")
+    dt.add_argument("--overlay", metavar="DIR", help="also save NAME.overlay.png per image: boxes beside the heatmaps")
+    dt.add_argument("--polygons", action="store_true", help="also give each word its outline polygon (curved text)")
     return p
+
+
+def _detector_args(p):
+    p.add_argument("--canvas-size", type=int, default=1280, help="longest side an image is magnified to (default 1280)")
+    p.add_argument("--mag-ratio", type=float, default=1.5, help="magnification before detection (default 1.5)")
+    p.add_argument("--text-threshold", type=float, default=0.7, help="least region peak of a word (default 0.7)")
+    p.add_argument("--link-threshold", type=float, default=0.4, help="affinity that joins characters (default 0.4)")
+    p.add_argument("--low-text", type=float, default=0.4, help="region value of a character pixel (default 0.4)")
+
+
+def _load_detector(args):
+    from .detector import load_detector  # Keras loads here, after the argument checks
+
+    return load_detector(args.model, canvas_size=args.canvas_size, mag_ratio=args.mag_ratio,
+                         text_threshold=args.text_threshold, link_threshold=args.link_threshold,
+                         low_text=args.low_text)
+
+
+def _check_detector_args(args):
+    if args.canvas_size < 32:
+        raise ValueError(f"--canvas-size must be at least 32. Received: {args.canvas_size}")
+    if not args.mag_ratio > 0:
+        raise ValueError(f"--mag-ratio must be positive. Received: {args.mag_ratio}")
+    for n in ("text_threshold", "link_threshold", "low_text"):
+        v = getattr(args, n)
+        if not 0 < v < 1:
+            raise ValueError(f"--{n.replace('_', '-')} must lie between 0 and 1. Received: {v}")
+    if args.model is not None and not Path(args.model).is_file():
+        raise FileNotFoundError(f"--model {args.model} does not exist. Pass a .keras file from "
+                                "`ocrmodels train-detector`, or leave --model out for the bundled detector.")
+
+
+def _check_image_files(files) -> tuple[list[str], list[str]]:
+    """Files that look like images, and a message for each that does not (missing, a folder, not an image)."""
+    import cv2
+
+    good, bad = [], []
+    for f in files:
+        p = Path(f)
+        if not p.exists():
+            bad.append(f"{f} does not exist")
+        elif not p.is_file():
+            bad.append(f"{f} is not a file")
+        elif not cv2.haveImageReader(str(p)):
+            bad.append(f"{f} is not an image OpenCV can read (PNG, JPEG, BMP, TIFF, WebP, ...)")
+        else:
+            good.append(f)
+    return good, bad
+
+
+def _detect(args) -> int:
+    _check_detector_args(args)
+    good, bad = _check_image_files(args.images)
+    for msg in bad:
+        print(f"ocrmodels detect: error: {msg}; skipped.", file=sys.stderr)
+    if not good:
+        return 2
+    from .evaluate import read_image
+
+    det = _load_detector(args)
+    if args.overlay:
+        Path(args.overlay).mkdir(parents=True, exist_ok=True)
+    sink = open(args.json, "w", encoding="utf-8") if args.json else sys.stdout
+    failed = len(bad)
+    try:
+        for f in good:
+            img = read_image(f)
+            if img is None:
+                print(f"ocrmodels detect: error: {f} cannot be decoded (truncated or corrupt); skipped.", file=sys.stderr)
+                failed += 1
+                continue
+            words, region, affinity = det.detect([img], polygons=args.polygons, return_maps=True)[0]
+            h, w = img.shape[:2]
+            row = {"image": f, "width": int(w), "height": int(h),
+                   "words": [{"quad": np.round(d["quad"], 2).tolist(), "score": round(d["score"], 4),
+                              **({"polygon": np.round(d["polygon"], 2).tolist()} if "polygon" in d else {})}
+                             for d in words]}
+            sink.write(json.dumps(row) + "\n")
+            sink.flush()
+            if args.overlay:
+                import cv2
+
+                from .detector import draw_overlay
+
+                pic = draw_overlay(img, words, region, affinity)
+                cv2.imwrite(str(Path(args.overlay) / (Path(f).stem + ".overlay.png")), pic[:, :, ::-1])
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    return 1 if failed else 0
 
 
 def _decoder_args(p):
@@ -143,6 +282,38 @@ def main(argv: list[str] | None = None) -> int:
                 images.append(img)
             for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width)):
                 print(f"{f}\t{text}\t{conf:.4f}")
+        elif args.command == "train-detector":
+            for n in ("epochs", "batch_size", "workers", "steps_per_epoch", "size"):
+                _positive(n.replace("_", "-"), getattr(args, n))
+            from .train import train_detector
+
+            train_detector(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
+                           size=args.size, model_size=args.model_size, init=args.init, learning_rate=args.lr,
+                           steps_per_epoch=args.steps_per_epoch, seed=args.seed, workers=args.workers,
+                           resume=args.resume, mixed_precision=args.mixed_precision,
+                           on_error="skip" if args.skip_bad_shards else "raise", verbose=2)
+            print(f"wrote {args.out}")
+        elif args.command == "evaluate-detector":
+            _check_detector_args(args)
+            _positive("limit", args.limit)
+            if args.worst < 0:
+                raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
+            p = Path(args.data)
+            if not p.exists() and not any(c in args.data for c in "*?["):
+                raise FileNotFoundError(f"--data {args.data} does not exist. Pass a folder with gt.jsonl and "
+                                        "images/, or scene shards.")
+            from .evaluate import evaluate_detector
+
+            report = evaluate_detector(_load_detector(args), args.data, limit=args.limit, worst=args.worst,
+                                       detections_out=args.detections)
+            report = {"model": args.model or "bundled", "data": args.data, **report}
+            text = json.dumps(report, indent=2, ensure_ascii=False)
+            print(text)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as f:
+                    f.write(text + "\n")
+        elif args.command == "detect":
+            return _detect(args)
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Recognizer evaluation on synthgen shards or on a ``labels.tsv`` folder of real crops.
+"""Evaluation: the recognizer on synthgen shards or a ``labels.tsv`` folder of real crops; the detector on
+scene shards or a ``gt.jsonl`` folder of real images.
 
 ``labels.tsv``: one ``filename<TAB>text`` per line, UTF-8, no header, images beside it or in
 ``images/`` beside it (as in ICDAR-style word-crop sets).
@@ -15,7 +16,7 @@ import numpy as np
 
 from .metrics import recognition_metrics
 
-__all__ = ["evaluate_recognizer", "read_image", "read_labels_tsv"]
+__all__ = ["evaluate_detector", "evaluate_recognizer", "read_gt_jsonl", "read_image", "read_labels_tsv"]
 
 
 def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
@@ -121,4 +122,124 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
         "unreadable": unreadable,
         "worst": [{"image": names[i], "truth": texts[i], "predicted": preds[i], "confidence": round(confs[i], 4),
                    "edit_distance": dist[i]} for i in order],
+    }
+
+
+def read_gt_jsonl(path) -> list[dict]:
+    """A detection ground-truth file (``gt.jsonl``: one ``{"image", "words": [{"quad", "ignore"?, "text"?}]}``
+    per line) -> its rows, quads as float32 ``[4, 2]``. Raises ``ValueError`` naming the line of a bad entry."""
+    import json
+
+    path = Path(os.fspath(path))
+    if path.is_dir():
+        path = path / "gt.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"No ground-truth file at {path}. Expected gt.jsonl with one JSON object per image.")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("image"), str):
+                raise ValueError("no 'image' name")
+            words = row.get("words", [])
+            if not isinstance(words, list):
+                raise ValueError("'words' is not a list")
+            for w in words:
+                q = np.asarray(w["quad"], np.float32)
+                if q.shape != (4, 2) or not np.isfinite(q).all():
+                    raise ValueError(f"a quad of shape {q.shape} (expected 4 points [x, y])")
+                w["quad"] = q
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{path}:{n}: not a ground-truth entry ({e}). Expected {{\"image\": name, \"words\": "
+                             f"[{{\"quad\": [[x, y] x4]}}]}}. Received: {line[:80]!r}") from None
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"{path} holds no image.")
+    return rows
+
+
+def _detection_items(data, limit):
+    """``(name, image or None, gt quads, ignore flags)`` for a gt.jsonl folder or scene shards."""
+    p = Path(os.fspath(data))
+    if p.name == "gt.jsonl" or (p.is_dir() and (p / "gt.jsonl").is_file()):
+        base = p.parent if p.name == "gt.jsonl" else p
+        rows = read_gt_jsonl(p)[:limit] if limit else read_gt_jsonl(p)
+        for r in rows:
+            f = base / "images" / r["image"]
+            if not f.exists():
+                f = base / r["image"]
+            words = r.get("words", [])
+            yield (r["image"], read_image(f), [w["quad"] for w in words], [bool(w.get("ignore", False)) for w in words])
+        return
+    from synthgen.dataset import open_dataset
+
+    ds = open_dataset(data)
+    if ds.kind != "scenes":
+        raise ValueError(f"{data}: detector evaluation reads scene shards (synthgen generate --kind scenes) or a "
+                         f"folder with gt.jsonl and images/; these shards hold {ds.kind}.")
+    n = min(len(ds), limit) if limit else len(ds)
+    for a in range(0, n, 16):
+        for r in ds.read(np.arange(a, min(n, a + 16)), fields=("image", "word_quads")):
+            q = np.asarray(r["word_quads"], np.float32).reshape(-1, 4, 2)
+            yield f"#{r['index']}", r["image"], list(q), [False] * len(q)
+
+
+def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 10, iou_threshold: float = 0.5,
+                      detections_out=None) -> dict:
+    """Precision, recall and H-mean of ``detector`` under the ICDAR 2015 protocol (see
+    :func:`~ocrmodels.metrics.match_detections`), on a folder with ``gt.jsonl`` and ``images/``
+    (the layout of ``realdev/det``) or on scene shards (their word quads as ground truth).
+
+    Args:
+        detections_out: also write the detections as JSON lines (the ``gt.jsonl`` layout, with scores).
+
+    Returns:
+        a JSON-ready dict: ``precision``, ``recall``, ``hmean``, ``images``, ``gt``, ``detections``,
+        ``matched``, ``images_per_second`` (preprocessing, model and post-processing), ``unreadable``,
+        ``worst`` (images by H-mean, lowest first).
+    """
+    import json
+
+    from .metrics import detection_metrics, match_detections
+
+    per_image, names, unreadable, seconds = [], [], [], 0.0
+    detector.detect([np.zeros((64, 64, 3), np.uint8)])  # warm-up (tracing), left out of the timing
+    sink = open(detections_out, "w", encoding="utf-8") if detections_out else None
+    try:
+        for name, img, gt, ignore in _detection_items(data, limit):
+            if img is None:
+                unreadable.append(name)
+                words = []
+            else:
+                t = time.perf_counter()
+                words = detector.detect([img])[0]
+                seconds += time.perf_counter() - t
+            r = match_detections(gt, [w["quad"] for w in words], ignore=ignore, iou_threshold=iou_threshold)
+            per_image.append(r)
+            names.append(name)
+            if sink is not None:
+                h, w = (img.shape[:2] if img is not None else (0, 0))
+                sink.write(json.dumps({"image": name, "width": int(w), "height": int(h),
+                                       "words": [{"quad": np.round(d["quad"], 2).tolist(), "score": round(d["score"], 4)}
+                                                 for d in words]}) + "\n")
+    finally:
+        if sink is not None:
+            sink.close()
+    m = detection_metrics(per_image)
+    scored = []
+    for name, r in zip(names, per_image):
+        one = detection_metrics([r])
+        scored.append((one["hmean"], name, r, one))
+    scored.sort(key=lambda t: (t[0], -t[2]["gt"], t[1]))
+    done = len(per_image) - len(unreadable)
+    return {
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
+        "images": len(per_image),
+        "iou_threshold": iou_threshold,
+        "images_per_second": round(done / seconds, 2) if seconds > 0 else None,
+        "unreadable": unreadable,
+        "worst": [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
+                   "matched": r["matched"]} for h, name, r, _ in scored[:worst]],
     }

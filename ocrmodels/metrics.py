@@ -1,13 +1,18 @@
-"""Recognition metrics: exact word accuracy, case-insensitive alphanumeric accuracy, character error rate.
+"""Recognition metrics (exact word accuracy, case-insensitive alphanumeric accuracy, character error
+rate) and detection metrics (precision, recall, H-mean under the ICDAR 2015 protocol).
 
-Plain Python and NumPy; no framework.
+Plain Python, NumPy and OpenCV; no framework.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["alnum_fold", "edit_distance", "recognition_metrics"]
+import cv2
+import numpy as np
+
+__all__ = ["alnum_fold", "detection_metrics", "edit_distance", "intersection_area", "iou", "match_detections",
+           "polygon_area", "recognition_metrics"]
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
@@ -52,3 +57,85 @@ def recognition_metrics(truth: list[str], predicted: list[str]) -> dict:
         "mean_cer": sum(min(1.0, d / max(1, len(t))) for d, t in zip(dist, truth)) / n if n else 0.0,
         "distances": dist,
     }
+
+
+def polygon_area(poly) -> float:
+    """Area of a simple polygon ``[k, 2]`` (shoelace), in square pixels."""
+    p = np.asarray(poly, np.float64).reshape(-1, 2)
+    if len(p) < 3:
+        return 0.0
+    x, y = p[:, 0], p[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def _convex(poly) -> np.ndarray:
+    return cv2.convexHull(np.asarray(poly, np.float32).reshape(-1, 1, 2)).reshape(-1, 2)
+
+
+def intersection_area(a, b) -> float:
+    """Area shared by two quads or polygons (each taken as its convex hull; ICDAR boxes are convex)."""
+    pa, pb = _convex(a), _convex(b)
+    if len(pa) < 3 or len(pb) < 3:
+        return 0.0
+    area, _ = cv2.intersectConvexConvex(pa, pb)
+    return max(0.0, float(area))
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two quads or polygons."""
+    inter = intersection_area(a, b)
+    union = polygon_area(_convex(a)) + polygon_area(_convex(b)) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_detections(gt_quads, detected_quads, *, ignore=None, iou_threshold: float = 0.5,
+                     dont_care_overlap: float = 0.5) -> dict:
+    """One image under the ICDAR 2015 protocol.
+
+    A detection more than ``dont_care_overlap`` of whose area lies inside one don't-care ground
+    truth (``ignore[i]``) is dropped; the rest are matched one-to-one to the other ground-truth
+    boxes, greedily by IoU (largest first), a pair counting when its IoU is at least ``iou_threshold``.
+
+    Returns:
+        ``{"gt": cared ground-truth boxes, "detections": detections kept, "matched": pairs,
+        "pairs": [(gt index, detection index, iou)], "dropped": indices of dropped detections}``.
+    """
+    gts = [np.asarray(q, np.float32).reshape(-1, 2) for q in gt_quads]
+    dets = [np.asarray(q, np.float32).reshape(-1, 2) for q in detected_quads]
+    ignore = [False] * len(gts) if ignore is None else [bool(v) for v in ignore]
+    if len(ignore) != len(gts):
+        raise ValueError(f"ignore needs one flag per ground-truth box. Received: {len(ignore)} for {len(gts)}")
+    care = [i for i in range(len(gts)) if not ignore[i]]
+    dc = [i for i in range(len(gts)) if ignore[i]]
+    dropped, kept = [], []
+    for j, d in enumerate(dets):
+        area = polygon_area(_convex(d))
+        if dc and area > 0 and any(intersection_area(gts[i], d) / area > dont_care_overlap for i in dc):
+            dropped.append(j)
+        else:
+            kept.append(j)
+    cand = []
+    for i in care:
+        for j in kept:
+            v = iou(gts[i], dets[j])
+            if v >= iou_threshold:
+                cand.append((v, i, j))
+    cand.sort(key=lambda t: (-t[0], t[1], t[2]))
+    used_g, used_d, pairs = set(), set(), []
+    for v, i, j in cand:
+        if i not in used_g and j not in used_d:
+            used_g.add(i)
+            used_d.add(j)
+            pairs.append((i, j, v))
+    return {"gt": len(care), "detections": len(kept), "matched": len(pairs), "pairs": pairs, "dropped": dropped}
+
+
+def detection_metrics(per_image: list[dict]) -> dict:
+    """Precision, recall and H-mean over images from :func:`match_detections` results (counts summed)."""
+    g = sum(r["gt"] for r in per_image)
+    d = sum(r["detections"] for r in per_image)
+    m = sum(r["matched"] for r in per_image)
+    p = m / d if d else (1.0 if g == 0 else 0.0)
+    r = m / g if g else 1.0
+    h = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "hmean": h, "gt": g, "detections": d, "matched": m}
