@@ -94,7 +94,7 @@ def trained(scenes, tmp_path_factory):
     """A tiny detector trained for 2 + 1 epochs of 2 steps through the CLI (resumed once)."""
     out = tmp_path_factory.mktemp("det") / "tiny.keras"
     args = ["train-detector", "--data", str(scenes / "train"), "--val", str(scenes / "nomaps"), "--out", str(out),
-            "--model-size", "tiny", "--size", "64", "--batch-size", "4", "--steps-per-epoch", "2", "--workers", "1"]
+            "--model-size", "tiny", "--size", "64", "--batch-size", "4", "--steps-per-epoch", "2", "--workers", "1", "--val-size", "64", "--no-xla"]
     assert cli(args + ["--epochs", "2"]) == 0
     assert cli(args + ["--epochs", "3", "--resume"]) == 0
     return out
