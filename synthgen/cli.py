@@ -70,19 +70,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _config_from_args(a) -> dict:
-    import yaml
-
-    from .config import load_config_file
+    from .config import load_config_file, safe_yaml
 
     cfg = load_config_file(a.config) if a.config else {}
     for item in a.set:
         if "=" not in item:
             raise ValueError(f"--set expects KEY=VALUE. Received: {item!r}")
         k, val = item.split("=", 1)
-        try:
-            cfg[k.strip()] = yaml.safe_load(val)
-        except yaml.YAMLError as e:
-            raise ValueError(f"--set {item!r}: the value is not valid YAML ({e}).") from None
+        cfg[k.strip()] = safe_yaml(val, f"--set {item[:60]!r}: the value")
     if a.catalog:
         cfg["catalog"] = a.catalog
     if a.catalog_column:

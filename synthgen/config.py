@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KINDS", "OPTIONS", "Option", "resolve_config", "load_config_file", "config_reference_markdown"]
+__all__ = ["KINDS", "OPTIONS", "Option", "resolve_config", "load_config_file", "config_reference_markdown", "safe_yaml"]
 
 
 @dataclass(frozen=True)
@@ -279,22 +279,63 @@ def _check_unlabelled(chars: str, charset: str | None) -> None:
         raise ValueError(f"unlabelled_chars must not repeat a character. Received: unlabelled_chars={chars!r}")
 
 
-def load_config_file(path) -> dict:
-    """Read a YAML (or JSON) file of generator options."""
+_MAX_DEPTH = 16
+_MAX_CONFIG_BYTES = 1 << 20
+
+
+def safe_yaml(text: str, where: str):
+    """Parse YAML ``text`` as plain data: no tags, no anchors or aliases (an alias bomb cannot expand),
+    at most 16 levels deep. Raises ``ValueError`` naming ``where`` for anything else."""
     import yaml
 
+    class _Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise ValueError(f"{where}: YAML aliases (*name) are not supported (line {mark.line + 1}). Write the "
+                                 "value out instead.")
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise ValueError(f"{where}: YAML anchors (&name) are not supported (line {event.start_mark.line + 1}).")
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > _MAX_DEPTH:
+                    raise ValueError(f"{where}: values nest more than {_MAX_DEPTH} levels deep (line "
+                                     f"{event.start_mark.line + 1}); options take numbers, strings and short lists.")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as e:
+        raise ValueError(f"{where} is not valid YAML: {str(e)[:300]}") from None
+    except RecursionError:
+        raise ValueError(f"{where}: values nest too deep; options take numbers, strings and short lists.") from None
+
+
+def load_config_file(path) -> dict:
+    """Read a YAML (or JSON) file of generator options (a mapping of option names to values)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Config file not found: {str(path)!r}.")
+    raw = path.read_bytes()
+    if len(raw) > _MAX_CONFIG_BYTES:
+        raise ValueError(f"Config file {str(path)!r} is {len(raw):,} bytes; a config is a short list of options "
+                         "(at most 1 MiB). Check the path.")
     try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except yaml.YAMLError as e:
-        raise ValueError(f"Config file {str(path)!r} is not valid YAML: {e}") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"Config file {str(path)!r} is not UTF-8 text (byte {e.start}). Save it as UTF-8 YAML.") from None
+    data = safe_yaml(text, f"Config file {str(path)!r}")
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ValueError(f"Config file {str(path)!r} must hold a mapping of option: value. Received: {type(data).__name__}")
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise ValueError(f"Config file {str(path)!r}: option names must be text. Received: key {bad[0]!r} "
+                         f"({type(bad[0]).__name__}); quote it or fix the line.")
     return data
 
 

@@ -106,3 +106,35 @@ def test_recipe_short_words_are_short_vocabulary_words_of_each_kind():
     assert lengths[1] > 800 and lengths[2] > 800 and lengths[3] + lengths[4] > 400
     singles = {w for w in words if len(w) == 1}
     assert singles >= set("0123456789") and len(singles & set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")) > 45
+
+
+@pytest.mark.parametrize("text, match", [
+    ("1: 2\n", "option names must be text.*key 1"),
+    ("true: 1\n", "option names must be text.*key True"),
+    ('a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n', "anchors"),
+    ("blur_prob: *nothing\n", "aliases|not valid YAML"),
+    ("x: " + "[" * 200 + "]" * 200 + "\n", "nest"),
+    ("x: [1, 2\n", "not valid YAML"),
+    ("!!python/object:os.system {}\n", "not valid YAML"),
+])
+def test_bad_config_files_get_clear_errors(tmp_path, text, match):
+    from synthgen.config import load_config_file
+
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    with pytest.raises(ValueError, match=match) as e:
+        load_config_file(p)
+    assert "c.yaml" in str(e.value)
+
+
+def test_undecodable_config_and_set_values_name_their_source(tmp_path, capsys):
+    from synthgen.cli import main as cli
+    from synthgen.config import load_config_file
+
+    p = tmp_path / "latin1.yaml"
+    p.write_bytes("color: true # caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="latin1.yaml.*not UTF-8"):
+        load_config_file(p)
+    assert cli(["generate", "--out", str(tmp_path / "o"), "--count", "1", "--set", "rotation=[*a]", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--set 'rotation=[*a]'" in err and not (tmp_path / "o" / "synthgen.json").exists()
