@@ -21,6 +21,8 @@ from .shards import SCHEMA_VERSION, Shard, ShardWriter, parse_shard_name, shard_
 __all__ = ["generate", "MANIFEST_NAME", "GenerateResult"]
 
 MANIFEST_NAME = "synthgen.json"
+#: most shards one run makes (a folder of more is unwieldy for any filesystem and reader)
+MAX_SHARDS = 100_000
 _WORKER_GENERATORS: dict = {}
 
 
@@ -133,8 +135,11 @@ def generate(
     for name, v, lo in (("count", count, 1), ("workers", workers, 1), ("shard_size", shard_size, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}. Received: {name}={v!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer. Received: seed={seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer in 0 .. 2**63-1 (it is stored as a 64-bit integer). Received: seed={seed!r}")
+    if (count + shard_size - 1) // shard_size > MAX_SHARDS:
+        raise ValueError(f"count={count:,} in shards of {shard_size:,} makes more than {MAX_SHARDS:,} shards. Raise "
+                         "shard_size (--shard-size), or split the run into several folders.")
     if not split or not all(c.isalnum() or c in "_." for c in split):
         raise ValueError(f"split must be a name of letters, digits, '_' or '.'. Received: split={split!r}")
     out = Path(out_dir)
@@ -223,6 +228,11 @@ def generate(
         for k, v in r["rejects"].items():
             result["rejects"][k] = result["rejects"].get(k, 0) + v
 
+    useful = max(1, min(len(todo), os.cpu_count() or 1))
+    if workers > useful:
+        warnings.warn(f"workers={workers} is more than helps here ({len(todo)} shard(s) to make, {os.cpu_count()} "
+                      f"CPU(s)); using {useful}.", stacklevel=2)
+        workers = useful
     try:
         if workers == 1 or len(todo) <= 1:
             q = _BarQueue(bar)

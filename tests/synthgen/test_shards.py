@@ -177,3 +177,14 @@ def test_resume_regenerates_a_shard_whose_rows_disagree_with_its_count(tmp_path,
     with pytest.warns(UserWarning, match="train-00001-of-00002.h5.*generated again"):
         r = generate(out, 20, seed=1, shard_size=10, resume=True, progress=False, generator=gen)
     assert r["written"] == 1 and _bytes(out) == before
+
+
+def test_out_of_range_arguments_fail_before_anything_is_written(tmp_path, gen):
+    with pytest.raises(ValueError, match=r"seed must be an integer in 0 .. 2\*\*63-1"):
+        generate(tmp_path / "s", 10, seed=2**64, progress=False, generator=gen)
+    with pytest.raises(ValueError, match="more than 100,000 shards.*shard_size"):
+        generate(tmp_path / "c", 10**15, progress=False, generator=gen)
+    assert not (tmp_path / "s").exists() and not (tmp_path / "c").exists()
+    with pytest.warns(UserWarning, match="workers=10000 is more than helps.*using"):
+        r = generate(tmp_path / "w", 20, seed=1, shard_size=10, workers=10000, progress=False, generator=gen)
+    assert r["written"] == 2
