@@ -21,6 +21,7 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".w
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ocrmodels", description="Train, evaluate and run OCR models on synthgen data.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train-recognizer", help="train a CRNN-CTC recognizer on word-crop shards",
@@ -200,6 +201,15 @@ def _detect(args) -> int:
     return 1 if failed else 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("synthgen")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _decoder_args(p):
     p.add_argument("--decoder", default="lm", choices=("lm", "greedy", "beam"),
                    help="lm: beam search with a character language model (default); greedy: best path (fastest); "
@@ -322,6 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except ModuleNotFoundError as e:
+        if e.name and e.name.split(".")[0] in ("keras", "tensorflow", "tensorboard"):
+            print(f"ocrmodels {args.command}: error: {e.name} is not installed. ocrmodels needs the tf extra: "
+                  "pip install 'synthgen[tf]' (from a clone: pip install -e '.[tf]').", file=sys.stderr)
+            return 2
+        raise
     except KeyboardInterrupt:
         print(f"ocrmodels {args.command}: interrupted; a training run continues with --resume.", file=sys.stderr)
         return 130

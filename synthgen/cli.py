@@ -29,8 +29,15 @@ _seed = _int_at_least(0)
 
 
 def _parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("synthgen")
+    except PackageNotFoundError:
+        ver = "unknown (not installed)"
     ap = argparse.ArgumentParser(prog="synthgen", description="Synthetic OCR word crops and scenes with exact character boxes "
                                  "and CRAFT maps, in HDF5 shards.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {ver}")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     g = sub.add_parser("generate", help="generate word crops (or scenes) into shards")

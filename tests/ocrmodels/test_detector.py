@@ -189,3 +189,14 @@ def test_evaluate_detector_on_shards_and_a_gt_folder(trained, scenes, tmp_path, 
     (tmp_path / "gt.jsonl").write_text('{"image": "a.png", "words": [{"quad": [[1, 2]]}]}\n')
     assert cli(["evaluate-detector", "--data", str(tmp_path), "--model", str(trained)]) == 2
     assert "gt.jsonl:1" in capsys.readouterr().err
+
+
+def test_without_the_tf_extra_the_cli_says_which_extra_to_install(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['keras'] = None; sys.modules['tensorflow'] = None\n"
+            "from ocrmodels.cli import main; sys.exit(main(sys.argv[1:]))")
+    r = subprocess.run([sys.executable, "-c", code, "evaluate-detector", "--data", str(tmp_path)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "needs the tf extra" in r.stderr and "Traceback" not in r.stderr

@@ -89,3 +89,11 @@ def test_import_synthgen_does_not_import_tensorflow():
 def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "synthgen.cli", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "generate" in r.stdout and "verify" in r.stdout
+
+
+def test_version(capsys):
+    from synthgen.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("synthgen 0.")
