@@ -177,7 +177,8 @@ def _detect(args) -> int:
         for f in good:
             img = read_image(f)
             if img is None:
-                print(f"ocrmodels detect: error: {f} cannot be decoded (truncated or corrupt); skipped.", file=sys.stderr)
+                print(f"ocrmodels detect: error: {f} cannot be decoded (truncated, corrupt or too large); skipped.",
+                      file=sys.stderr)
                 failed += 1
                 continue
             words, region, affinity = det.detect([img], polygons=args.polygons, return_maps=True)[0]
@@ -287,48 +288,27 @@ def main(argv: list[str] | None = None) -> int:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
                                  "after it): ocrmodels recognize a.png b.png [--lm titles.txt]")
+            good, bad = _check_image_files(args.images)
+            for msg in bad:
+                print(f"ocrmodels recognize: error: {msg}; skipped.", file=sys.stderr)
+            if not good:
+                return 2
             rec = _load(args)
-            images = []
-            for f in args.images:
+            names, images = [], []
+            for f in good:
                 img = read_image(f)
                 if img is None:
-                    raise ValueError(f"{f} is not a readable image (PNG, JPEG, ...).")
+                    print(f"ocrmodels recognize: error: {f} cannot be decoded (truncated, corrupt or too large); "
+                          "skipped.", file=sys.stderr)
+                    bad.append(f)
+                    continue
+                names.append(f)
                 images.append(img)
-            for f, (text, conf) in zip(args.images, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width)):
-                print(f"{f}\t{text}\t{conf:.4f}")
-        elif args.command == "train-detector":
-            for n in ("epochs", "batch_size", "workers", "steps_per_epoch", "size", "val_size"):
-                _positive(n.replace("_", "-"), getattr(args, n))
-            from .train import train_detector
-
-            train_detector(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
-                           size=args.size, val_size=args.val_size, jit_compile=not args.no_xla,
-                           model_size=args.model_size, init=args.init, learning_rate=args.lr,
-                           steps_per_epoch=args.steps_per_epoch, seed=args.seed, workers=args.workers,
-                           resume=args.resume, mixed_precision=args.mixed_precision,
-                           on_error="skip" if args.skip_bad_shards else "raise", verbose=2)
-            print(f"wrote {args.out}")
-        elif args.command == "evaluate-detector":
-            _check_detector_args(args)
-            _positive("limit", args.limit)
-            if args.worst < 0:
-                raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
-            p = Path(args.data)
-            if not p.exists() and not any(c in args.data for c in "*?["):
-                raise FileNotFoundError(f"--data {args.data} does not exist. Pass a folder with gt.jsonl and "
-                                        "images/, or scene shards.")
-            from .evaluate import evaluate_detector
-
-            report = evaluate_detector(_load_detector(args), args.data, limit=args.limit, worst=args.worst,
-                                       detections_out=args.detections)
-            report = {"model": args.model or "bundled", "data": args.data, **report}
-            text = json.dumps(report, indent=2, ensure_ascii=False)
-            print(text)
-            if args.output:
-                with open(args.output, "w", encoding="utf-8") as f:
-                    f.write(text + "\n")
-        elif args.command == "detect":
-            return _detect(args)
+            if images:
+                for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder,
+                                                                beam_width=args.beam_width)):
+                    print(f"{f}\t{text}\t{conf:.4f}")
+            return 1 if bad else 0
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -45,7 +45,10 @@ def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
 
 def read_image(path) -> np.ndarray | None:
     """An image file as uint8 grey ``[H, W]``, RGB or RGBA (channel order as named), or None if unreadable."""
-    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    try:
+        img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    except cv2.error:  # e.g. a header declaring more pixels than OpenCV decodes
+        return None
     if img is not None and img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA if img.shape[2] == 4 else cv2.COLOR_BGR2RGB)
     return img

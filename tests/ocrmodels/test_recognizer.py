@@ -219,11 +219,25 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     for extra in (["--decoder", "greedy"], ["--lm", str(tmp_path / "titles.txt")]):
         assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png"), *extra]) == 0
         assert capsys.readouterr().out.count("\t") == 2
+    # a missing file and a PNG declaring 60000x60000 pixels are named; the good crop is still read (exit 1)
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+                     + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)) + struct.pack(">I", 0) + b"IEND"
+                     + struct.pack(">I", zlib.crc32(b"IEND")))
+    assert cli(["recognize", "--model", str(model), str(tmp_path / "gone.png"), str(huge),
+                str(folder / "images" / "w0.png")]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(str(folder / "images" / "w0.png") + "\t") and out.count("\n") == 1
+    assert f"{tmp_path / 'gone.png'} does not exist" in err and f"{huge} cannot be decoded" in err
     # bad input: clear errors, exit 2
     (tmp_path / "bad.keras").write_text("x")
     for argv, msg in [(["evaluate-recognizer", "--model", str(tmp_path / "bad.keras"), "--data", str(folder)], "not a Keras model"),
                       (["evaluate-recognizer", "--model", str(model), "--data", str(tmp_path / "nowhere")], "No such"),
-                      (["recognize", "--model", str(model), str(folder / "images" / "broken.png")], "not a readable image"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "broken.png")], "not an image OpenCV can read"),
                       (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--lm",
                         str(tmp_path / "nope.txt")], "nope.txt"),
                       (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--beam-width", "0"],
