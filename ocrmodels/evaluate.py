@@ -33,6 +33,9 @@ def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
         if "\t" not in line:
             raise ValueError(f"{path}:{n}: expected filename<TAB>text. Received: {line[:80]!r}")
         name, text = line.split("\t", 1)
+        if not name.strip() or not text.strip():
+            raise ValueError(f"{path}:{n}: an empty {'file name' if not name.strip() else 'label'}. Every line needs "
+                             f"filename<TAB>text with both filled in. Received: {line[:80]!r}")
         p = path.parent / name
         if not p.exists() and (path.parent / "images" / name).exists():
             p = path.parent / "images" / name

@@ -221,7 +221,12 @@ def generate(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=count, initial=done_before, unit="img", desc="generate", dynamic_ncols=True, smoothing=0.1)
+        import sys
+
+        tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+        # in a log (stderr not a terminal): a line every 30 s instead of carriage-return updates
+        bar = tqdm(total=count, initial=done_before, unit="img", desc="generate", dynamic_ncols=tty, smoothing=0.1,
+                   mininterval=0.1 if tty else 30.0, ascii=not tty, file=sys.stderr if tty else _LogLines(sys.stderr))
 
     def collect(r):
         result["written"] += 1
@@ -246,6 +251,21 @@ def generate(
     result["oov"] = gen.text.oov.to_dict()
     result["text_report"] = gen.text.report()
     return result
+
+
+class _LogLines:
+    """A stream for tqdm when stderr is a log, not a terminal: each refresh is a line, no carriage returns."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, s):
+        s = s.replace("\r", "").strip()
+        if s:
+            self.stream.write(s + "\n")
+
+    def flush(self):
+        self.stream.flush()
 
 
 class _BarQueue:

@@ -88,8 +88,17 @@ def contact_sheet(samples, *, cols: int = 4, scale: int = 3, pad: int = 4, heatm
 def save_contact_sheet(samples, path, **kw) -> Path:
     """Write :func:`contact_sheet` to a PNG file."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder; pass a picture file name, e.g. {str(path / 'sheet.png')!r}.")
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"):
+        raise ValueError(f"Cannot write the picture {str(path)!r}: the name must end in .png (or .jpg). "
+                         f"Received: {path.name!r}")
     sheet = contact_sheet(samples, **kw)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9]):
+    try:
+        ok = cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    except cv2.error:
+        ok = False
+    if not ok:
         raise ValueError(f"Cannot write the picture {str(path)!r}: use a .png path in a writable folder.")
     return path

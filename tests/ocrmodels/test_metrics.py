@@ -19,3 +19,13 @@ def test_metrics_protocol():
     assert m["mean_cer"] == pytest.approx((2 / 12 + 1 / 3 + 1 / 6 + 0) / 4)
     with pytest.raises(ValueError, match="length"):
         recognition_metrics(["a"], [])
+
+
+def test_labels_tsv_with_an_empty_label_is_refused_naming_the_line(tmp_path):
+    import pytest
+
+    from ocrmodels.evaluate import read_labels_tsv
+
+    (tmp_path / "labels.tsv").write_text("a.png\tMilk\nb.png\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels.tsv:2: an empty label"):
+        read_labels_tsv(tmp_path)

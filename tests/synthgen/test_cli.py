@@ -97,3 +97,24 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--version"])
     assert e.value.code == 0 and capsys.readouterr().out.startswith("synthgen 0.")
+
+
+def test_progress_in_a_log_is_lines_without_carriage_returns(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "synthgen.cli", "generate", "--out", str(tmp_path / "o"), "--count", "30",
+                        "--shard-size", "10"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "\r" not in r.stderr and "generate: 100%" in r.stderr
+
+
+def test_preview_out_must_be_a_picture_file(tmp_path, capsys):
+    from synthgen.cli import main
+
+    assert main(["generate", "--out", str(tmp_path / "d"), "--count", "4", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["preview", str(tmp_path / "d"), "--out", str(tmp_path / "d")]) == 2
+    assert "is a folder; pass a picture file name" in capsys.readouterr().err
+    assert main(["preview", str(tmp_path / "d"), "--out", str(tmp_path / "sheet.txt")]) == 2
+    assert "must end in .png" in capsys.readouterr().err
