@@ -18,7 +18,8 @@ s = gen.make_sample(np.random.default_rng(0), text="$4.99")
 print(s.text, s.image.shape, s.char_quads.shape, gen.fonts.fonts[s.font].name)
 
 # 2. Shards: deterministic for a seed, resumable, parallel.
-result = synthgen.generate(out, 1000, seed=42, workers=2, shard_size=500, generator=gen)
+# resume=True: a second run keeps the complete shards of the first (same settings) instead of refusing
+result = synthgen.generate(out, 1000, seed=42, workers=2, shard_size=500, generator=gen, resume=True)
 print(result["text_report"])
 
 # 3. Read a shard back.
@@ -38,7 +39,7 @@ x, y = train[0]
 print("recognition batch:", x.shape, x.dtype, y.shape, y.dtype)
 
 # 6. Scenes for detection, with CRAFT region and affinity maps, and their heatmap sheet.
-synthgen.generate(f"{out}-scenes", 8, kind="scenes", seed=1, progress=False)
+synthgen.generate(f"{out}-scenes", 8, kind="scenes", seed=1, progress=False, resume=True)
 scene = synthgen.read_shard(f"{out}-scenes/train-00000-of-00001.h5")[0]
 print(len(scene["words"]), "words;", scene["region"].shape, "maps")
 synthgen.save_contact_sheet([scene], f"{out}-scenes/heatmaps.png", cols=1, scale=1, heatmaps=True)
