@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .generator import PARAM_FIELDS, WordGenerator
 from .scenes import SCENE_PARAM_FIELDS, SceneGenerator
-from .shards import SCHEMA_VERSION, Shard, ShardWriter, parse_shard_name, shard_name
+from .shards import SCHEMA_VERSION, Shard, ShardVersionError, ShardWriter, parse_shard_name, shard_name
 
 __all__ = ["generate", "MANIFEST_NAME", "GenerateResult"]
 
@@ -336,5 +336,7 @@ def _shard_state(path: Path, expected_count: int, seed: int, config: dict, kind:
                 keys = sorted(k for k in set(s.config) | set(config) if s.config.get(k) != config.get(k))
                 diff.append(f"config keys {keys}")
             return ("other", ", ".join(diff)) if diff else ("complete", "")
+    except ShardVersionError as e:  # a whole shard of another synthgen version: never deleted
+        return "other", str(e)
     except Exception as e:  # unreadable in any way: not complete
         return "broken", str(e)

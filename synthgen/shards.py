@@ -60,6 +60,7 @@ __all__ = [
     "parse_shard_name",
     "verify_shard",
     "PARAMS_DTYPE",
+    "ShardVersionError",
 ]
 
 SCHEMA_VERSION = 1
@@ -70,6 +71,10 @@ _STR = h5py.string_dtype("utf-8")
 
 class ShardError(ValueError):
     """A shard file is missing, truncated or breaks the schema; the message names the file."""
+
+
+class ShardVersionError(ShardError):
+    """A shard written with another schema version (by another synthgen version): readable there, not here."""
 
 
 def shard_name(split: str, index: int, num_shards: int) -> str:
@@ -236,7 +241,9 @@ class Shard:
     def attrs(self) -> dict:
         if self._meta is None:
             f = self._file()
-            self._meta = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+            meta = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+            _check_structure(self.path, f, meta)
+            self._meta = meta
         return self._meta
 
     def __len__(self) -> int:
@@ -357,6 +364,49 @@ class Shard:
             where = f"row {row}" if row is not None else (f"row {start}" if n == 1 else f"rows {start}..{stop - 1}")
             raise ShardError(f"Shard {str(self.path)!r} {where} cannot be read ({e}).") from None
         return out
+
+
+def _check_structure(path: Path, f: h5py.File, a: dict) -> None:
+    """The layout a reader relies on (cheap: attributes, dataset lengths and offsets); ShardError naming the file."""
+    where = f"Shard {str(path)!r}"
+    version = a.get("schema_version")
+    if version is None or "count" not in a or "image_codec" not in a or "image_shape" not in a:
+        missing = [k for k in ("schema_version", "count", "image_codec", "image_shape") if k not in a]
+        raise ShardError(f"{where} lacks the attributes {missing}: not a complete synthgen shard. Regenerate it "
+                         "(delete it and run `synthgen generate --resume`), or skip it (on_error='skip').")
+    if int(version) != SCHEMA_VERSION:
+        raise ShardVersionError(f"{where} has schema_version {version}; this synthgen reads {SCHEMA_VERSION}. Read it "
+                                "with the synthgen version that wrote it, or regenerate it.")
+    try:
+        n = int(a["count"])
+        scenes = str(a.get("kind", "words")) == "scenes"
+        rows = ["text", "background", "params"] + (["image"] if a["image_codec"] == "raw" else [])
+        rows += ["font"] if not scenes else []
+        rows += ["region", "affinity"] if "map_shape" in a else []
+        for name in rows:
+            if name not in f:
+                raise ShardError(f"{where} has no {name!r} dataset (truncated or not a synthgen shard).")
+            if len(f[name]) != n:
+                raise ShardError(f"{where}: {name!r} has {len(f[name])} rows but the count attribute says {n}.")
+        pairs = [("char_offsets", "char_quads"), ("word_offsets", "word_quads")]
+        pairs += [("image_offsets", "image_data")] if a["image_codec"] != "raw" else []
+        per_word = [("word_font", "word_offsets"), ("word_block", "word_offsets")] if scenes else []
+        for off, data in pairs:
+            for name in (off, data):
+                if name not in f:
+                    raise ShardError(f"{where} has no {name!r} dataset (truncated or not a synthgen shard).")
+            o = f[off][()]
+            if len(o) != n + 1 or (n >= 0 and len(o) and o[0] != 0) or (np.diff(o) < 0).any() or o[-1] > len(f[data]):
+                raise ShardError(f"{where}: {off!r} is not a valid index into {data!r} (it must hold count + 1 = "
+                                 f"{n + 1} rising offsets from 0 up to at most {len(f[data])}). The shard is damaged: "
+                                 "regenerate it or skip it.")
+        for name, off in per_word:
+            if name not in f or len(f[name]) < int(f[off][-1]):
+                raise ShardError(f"{where}: {name!r} is missing or shorter than the words it describes.")
+    except ShardError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as e:
+        raise ShardError(f"{where} cannot be read ({e}).") from None
 
 
 def verify_shard(path, *, expected: dict | None = None) -> list[str]:

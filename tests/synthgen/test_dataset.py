@@ -101,3 +101,49 @@ def test_reading_imports_no_framework(words):
     code = ("import synthgen, sys; ds = synthgen.open_dataset(sys.argv[1]); ds.read(ds.epoch_order(0, 0)[:32]); "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     subprocess.run([sys.executable, "-c", code, str(words)], check=True)
+
+
+def _damage(path, how):
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        if how == "missing dataset":
+            del f["background"]
+        elif how == "offsets past the end":
+            o = f["char_offsets"][()]
+            o[-1] += 1000
+            f["char_offsets"][...] = o
+        elif how == "count disagrees":
+            f.attrs["count"] = 41
+        elif how == "unknown schema":
+            f.attrs["schema_version"] = 99
+        elif how == "non-monotonic offsets":
+            o = f["image_offsets"][()]
+            o[5], o[6] = o[6], o[5]
+            f["image_offsets"][...] = o
+
+
+@pytest.mark.parametrize("how, match", [
+    ("missing dataset", "no 'background' dataset"),
+    ("offsets past the end", "'char_offsets' is not a valid index"),
+    ("count disagrees", "has 40 rows but the count attribute says 41"),
+    ("unknown schema", "schema_version 99"),
+    ("non-monotonic offsets", "'image_offsets' is not a valid index"),
+])
+def test_damaged_shards_raise_shard_error_naming_the_file_or_are_skipped(words, tmp_path, how, match, capsys):
+    from synthgen.cli import main as cli
+
+    d = tmp_path / "d"
+    shutil.copytree(words, d, ignore=shutil.ignore_patterns("val"))
+    bad = d / "train-00001-of-00003.h5"
+    _damage(bad, how)
+    with pytest.raises(ShardError, match=f"train-00001-of-00003.h5.*{match}"):
+        open_dataset(d)[50]
+    with pytest.warns(UserWarning, match="train-00001-of-00003.h5"):
+        ds = open_dataset(d, on_error="skip")
+    assert len(ds) == 80 and len(list(ds)) == 80
+    capsys.readouterr()
+    for cmd in (["inspect", str(d)], ["preview", str(d), "--out", str(tmp_path / "s.png")]):
+        assert cli(cmd) == 2
+        assert "train-00001-of-00003.h5" in capsys.readouterr().err
+    assert cli(["verify", str(d)]) == 1
