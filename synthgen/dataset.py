@@ -100,9 +100,15 @@ class ShardDataset:
         kinds = {s.kind for s in shards}
         charsets = {s.attrs["charset"] for s in shards}
         if len(kinds) > 1:
-            raise ValueError(f"The shards mix kinds {sorted(kinds)}; open word crops and scenes as separate datasets.")
+            first = {k: next(str(s.path) for s in shards if s.kind == k) for k in sorted(kinds)}
+            raise ValueError(f"The shards mix kinds {sorted(kinds)} (e.g. {first}); open word crops and scenes as "
+                             "separate datasets.")
         if len(charsets) > 1:
-            raise ValueError("The shards were made with different charsets; open them as separate datasets.")
+            ref = shards[0]
+            other = next(s for s in shards if s.attrs["charset"] != ref.attrs["charset"])
+            raise ValueError(f"The shards were made with different charsets: {str(ref.path)!r} "
+                             f"({len(ref.attrs['charset'])} characters) and {str(other.path)!r} "
+                             f"({len(other.attrs['charset'])}); open them as separate datasets.")
         self.shards = shards
         self.sizes = np.array(sizes, np.int64)
         self.starts = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)

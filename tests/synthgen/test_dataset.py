@@ -147,3 +147,11 @@ def test_damaged_shards_raise_shard_error_naming_the_file_or_are_skipped(words, 
         assert cli(cmd) == 2
         assert "train-00001-of-00003.h5" in capsys.readouterr().err
     assert cli(["verify", str(d)]) == 1
+
+
+def test_a_charset_mismatch_names_both_files(words, tmp_path):
+    from synthgen import generate
+
+    generate(tmp_path / "abc", 4, config={"charset": "abcdefghijklmnopqrstuvwxyz"}, progress=False)
+    with pytest.raises(ValueError, match=r"different charsets: .*train-00000-of-00003.h5.*92 characters.*abc.*26"):
+        open_dataset([words, tmp_path / "abc"])
