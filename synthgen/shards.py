@@ -61,6 +61,7 @@ __all__ = [
     "verify_shard",
     "PARAMS_DTYPE",
     "ShardVersionError",
+    "ShardWriteError",
 ]
 
 SCHEMA_VERSION = 1
@@ -71,6 +72,10 @@ _STR = h5py.string_dtype("utf-8")
 
 class ShardError(ValueError):
     """A shard file is missing, truncated or breaks the schema; the message names the file."""
+
+
+class ShardWriteError(OSError):
+    """A shard could not be written (disk full, file-size limit, permissions); no file is left under its name."""
 
 
 class ShardVersionError(ShardError):
@@ -145,7 +150,9 @@ class ShardWriter:
         if n == 0:
             raise ValueError(f"Refusing to write an empty shard {str(self.path)!r}.")
         self.tmp.unlink(missing_ok=True)
-        with h5py.File(self.tmp, "w", libver="earliest", track_order=False) as f:
+        # built in memory, then written with plain file writes: a full disk or a file-size limit is then an
+        # OSError naming the path (HDF5 itself can crash the process on a failed write)
+        with h5py.File(self.tmp, "w", libver="earliest", track_order=False, driver="core", backing_store=False) as f:
             a = f.attrs
             for k, v in self.attrs.items():
                 a[k] = v
@@ -190,8 +197,16 @@ class ShardWriter:
             _ds(f, "font_table", [json.dumps(r, sort_keys=True) for r in self.font_table], dtype=_STR)
             _ds(f, "background_table", [r["name"] if isinstance(r, dict) else str(r) for r in self.background_table], dtype=_STR)
             f.flush()
-        with open(self.tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+            image = f.id.get_file_image()
+        try:
+            with open(self.tmp, "wb") as fh:
+                fh.write(image)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as e:
+            raise ShardWriteError(f"Cannot write the shard {str(self.path)!r}: {e.strerror or e}. Free space (or raise "
+                                  "the file-size limit) and run the same command with --resume; complete shards are "
+                                  "kept.") from None
 
 
 class Shard:

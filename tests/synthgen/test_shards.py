@@ -188,3 +188,22 @@ def test_out_of_range_arguments_fail_before_anything_is_written(tmp_path, gen):
     with pytest.warns(UserWarning, match="workers=10000 is more than helps.*using"):
         r = generate(tmp_path / "w", 20, seed=1, shard_size=10, workers=10000, progress=False, generator=gen)
     assert r["written"] == 2
+
+
+def test_a_write_failure_is_a_clear_error_and_resume_completes_the_run(tmp_path):
+    """A file-size limit (EFBIG) while writing a shard: the path is named, no shard is left under its final
+    name, and --resume later gives the bytes of an uninterrupted run."""
+    ref, run = tmp_path / "ref", tmp_path / "run"
+    args = ["--count", "40", "--shard-size", "20", "--seed", "5", "--no-progress"]
+    assert cli(["generate", "--out", str(ref)] + args) == 0
+    limit = min(p.stat().st_size for p in ref.glob("*.h5")) // 2
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); "
+            "from synthgen.cli import main; sys.exit(main(sys.argv[1:]))")
+    r = subprocess.run([sys.executable, "-c", code, "generate", "--out", str(run)] + args, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "Cannot write the shard" in r.stderr and "train-00000-of-00002.h5" in r.stderr and "--resume" in r.stderr
+    assert not list(run.glob("*.h5")) and not list(run.glob("*.tmp"))
+    assert cli(["generate", "--out", str(run), "--resume"] + args) == 0
+    assert _bytes(run) == _bytes(ref)
