@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     td.add_argument("--epochs", type=int, default=10, help="total epochs (default 10)")
     td.add_argument("--steps-per-epoch", type=int, default=None,
                     help="batches per epoch (default: one pass over the data)")
+    td.add_argument("--stop-after", type=int, default=None, metavar="EPOCH",
+                    help="end after this epoch although the schedule runs over --epochs (--resume goes on)")
     td.add_argument("--batch-size", type=int, default=8, help="default 8")
     td.add_argument("--size", type=int, default=256, help="training crop side, a multiple of 32 (default 256)")
     td.add_argument("--val-size", type=int, default=512,
@@ -309,6 +311,40 @@ def main(argv: list[str] | None = None) -> int:
                                                                 beam_width=args.beam_width)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
+        elif args.command == "train-detector":
+            for n in ("epochs", "batch_size", "workers", "steps_per_epoch", "size", "val_size", "stop_after"):
+                _positive(n.replace("_", "-"), getattr(args, n))
+            from .train import train_detector
+
+            train_detector(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
+                           size=args.size, val_size=args.val_size, jit_compile=not args.no_xla,
+                           model_size=args.model_size, init=args.init, learning_rate=args.lr,
+                           steps_per_epoch=args.steps_per_epoch, stop_after=args.stop_after, seed=args.seed,
+                           workers=args.workers,
+                           resume=args.resume, mixed_precision=args.mixed_precision,
+                           on_error="skip" if args.skip_bad_shards else "raise", verbose=2)
+            print(f"wrote {args.out}")
+        elif args.command == "evaluate-detector":
+            _check_detector_args(args)
+            _positive("limit", args.limit)
+            if args.worst < 0:
+                raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
+            p = Path(args.data)
+            if not p.exists() and not any(c in args.data for c in "*?["):
+                raise FileNotFoundError(f"--data {args.data} does not exist. Pass a folder with gt.jsonl and "
+                                        "images/, or scene shards.")
+            from .evaluate import evaluate_detector
+
+            report = evaluate_detector(_load_detector(args), args.data, limit=args.limit, worst=args.worst,
+                                       detections_out=args.detections)
+            report = {"model": args.model or "bundled", "data": args.data, **report}
+            text = json.dumps(report, indent=2, ensure_ascii=False)
+            print(text)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as f:
+                    f.write(text + "\n")
+        elif args.command == "detect":
+            return _detect(args)
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
         return 2

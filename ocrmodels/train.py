@@ -305,7 +305,8 @@ def _scene_dataset(data, what, on_error):
 
 def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8, size: int = 256,
                    model_size: str | None = None, init=None, learning_rate: float = 1e-3, warmup_epochs: float = 0.1,
-                   steps_per_epoch: int | None = None, scale=(0.5, 1.5), val_size: int = 512, seed: int = 0,
+                   steps_per_epoch: int | None = None, stop_after: int | None = None, scale=(0.5, 1.5),
+                   val_size: int = 512, seed: int = 0,
                    workers: int = 2, use_multiprocessing: bool = True, resume: bool = False, max_val: int = 256,
                    mixed_precision: bool = False, jit_compile: bool = True, on_error: str = "raise",
                    verbose: int = 1) -> keras.Model:
@@ -321,6 +322,9 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
         val: validation scene shards, resized to ``val_size`` squares; at most ``max_val`` scenes per epoch.
         epochs: total epochs (with ``resume``, including those done); ``steps_per_epoch`` batches
             each (default: one pass over ``data``).
+        stop_after: end this call after this epoch (counted from the run's start) although the
+            learning-rate schedule runs over ``epochs``; ``resume`` goes on from there (for machines
+            lent for a limited time).
         batch_size, learning_rate, warmup_epochs: Adam with linear warm-up then cosine decay to 1%.
         size: training crop side (a multiple of 32).
         model_size: ``"tiny"``, ``"small"`` or ``"base"`` (:func:`~ocrmodels.build_craft`); default
@@ -344,6 +348,8 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
     for name, v in (("epochs", epochs), ("batch_size", batch_size), ("size", size), ("val_size", val_size)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a positive integer. Received: {name}={v!r}")
+    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int) or stop_after < 1):
+        raise ValueError(f"stop_after must be a positive integer. Received: stop_after={stop_after!r}")
     if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or steps_per_epoch < 1):
         raise ValueError(f"steps_per_epoch must be a positive integer. Received: steps_per_epoch={steps_per_epoch!r}")
     if size % 32 or val_size % 32:
@@ -435,6 +441,11 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
         if verbose:
             print(f"{run_dir}: {initial_epoch} epochs done already; nothing to train (raise --epochs to go on).")
         return model
+    last = epochs if stop_after is None else min(epochs, stop_after)
+    if initial_epoch >= last:
+        if verbose:
+            print(f"{run_dir}: {initial_epoch} epochs done already; nothing to train before epoch {last}.")
+        return model
     run = {"dir": run_dir, "out": out}
     callbacks = [
         _DetectorEpochEnd(run, val_ds, loss, max_val),
@@ -444,7 +455,7 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
     ]
     train.epoch = initial_epoch
     try:
-        model.fit(train, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps if steps_per_epoch else None,
+        model.fit(train, epochs=last, initial_epoch=initial_epoch, steps_per_epoch=steps if steps_per_epoch else None,
                   shuffle=False, callbacks=callbacks, verbose=verbose)
     except Exception as e:
         found = None if isinstance(e, ShardError) else re.search(r"ShardError: ([^\n]*)", str(e))

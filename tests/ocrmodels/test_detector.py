@@ -95,7 +95,8 @@ def trained(scenes, tmp_path_factory):
     out = tmp_path_factory.mktemp("det") / "tiny.keras"
     args = ["train-detector", "--data", str(scenes / "train"), "--val", str(scenes / "nomaps"), "--out", str(out),
             "--model-size", "tiny", "--size", "64", "--batch-size", "4", "--steps-per-epoch", "2", "--workers", "1", "--val-size", "64", "--no-xla"]
-    assert cli(args + ["--epochs", "2"]) == 0
+    assert cli(args + ["--epochs", "3", "--stop-after", "2"]) == 0
+    assert json.loads(out.with_name("tiny.train").joinpath("state.json").read_text())["epochs_done"] == 2
     assert cli(args + ["--epochs", "3", "--resume"]) == 0
     return out
 

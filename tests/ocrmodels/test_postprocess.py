@@ -89,7 +89,7 @@ def test_nothing_in_empty_or_faint_maps():
 
 
 def test_polygons_follow_a_curved_word():
-    h, quads = 20.0, []
+    quads = []
     for k in range(8):  # characters along an arc
         t = (k - 3.5) * 0.035
         cx, cy = 200 + 400 * np.sin(t), 420 - 400 * np.cos(t)
