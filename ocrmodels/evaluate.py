@@ -26,16 +26,18 @@ def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
         path = path / "labels.tsv"
     if not path.is_file():
         raise FileNotFoundError(f"No labels file at {path}. Expected labels.tsv with lines filename<TAB>text.")
-    files, texts = [], []
+    files, texts, empty = [], [], []
     for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
         if not line.strip():
             continue
         if "\t" not in line:
             raise ValueError(f"{path}:{n}: expected filename<TAB>text. Received: {line[:80]!r}")
         name, text = line.split("\t", 1)
-        if not name.strip() or not text.strip():
-            raise ValueError(f"{path}:{n}: an empty {'file name' if not name.strip() else 'label'}. Every line needs "
-                             f"filename<TAB>text with both filled in. Received: {line[:80]!r}")
+        if not name.strip():
+            raise ValueError(f"{path}:{n}: an empty file name. Every line needs filename<TAB>text. "
+                             f"Received: {line[:80]!r}")
+        if not text.strip():
+            empty.append(n)
         p = path.parent / name
         if not p.exists() and (path.parent / "images" / name).exists():
             p = path.parent / "images" / name
@@ -43,6 +45,11 @@ def read_labels_tsv(path) -> tuple[list[Path], list[str]]:
         texts.append(text)
     if not files:
         raise ValueError(f"{path} holds no labelled crop.")
+    if empty:
+        import warnings
+
+        warnings.warn(f"{path}: {len(empty)} line(s) have an empty label (line {', '.join(map(str, empty[:5]))}"
+                      f"{', ...' if len(empty) > 5 else ''}); they count as crops with nothing to read.", stacklevel=2)
     return files, texts
 
 

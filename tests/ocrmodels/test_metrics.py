@@ -21,11 +21,15 @@ def test_metrics_protocol():
         recognition_metrics(["a"], [])
 
 
-def test_labels_tsv_with_an_empty_label_is_refused_naming_the_line(tmp_path):
+def test_labels_tsv_empty_labels_are_said_and_empty_names_refused(tmp_path):
     import pytest
 
     from ocrmodels.evaluate import read_labels_tsv
 
     (tmp_path / "labels.tsv").write_text("a.png\tMilk\nb.png\t\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"labels.tsv:2: an empty label"):
+    with pytest.warns(UserWarning, match=r"labels.tsv: 1 line\(s\) have an empty label \(line 2\)"):
+        files, texts = read_labels_tsv(tmp_path)
+    assert texts == ["Milk", ""]
+    (tmp_path / "labels.tsv").write_text("\tMilk\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labels.tsv:1: an empty file name"):
         read_labels_tsv(tmp_path)
