@@ -116,9 +116,9 @@ def _parser() -> argparse.ArgumentParser:
 def _detector_args(p):
     p.add_argument("--canvas-size", type=int, default=1280, help="longest side an image is magnified to (default 1280)")
     p.add_argument("--mag-ratio", type=float, default=1.5, help="magnification before detection (default 1.5)")
-    p.add_argument("--text-threshold", type=float, default=0.7, help="least region peak of a word (default 0.7)")
-    p.add_argument("--link-threshold", type=float, default=0.4, help="affinity that joins characters (default 0.4)")
-    p.add_argument("--low-text", type=float, default=0.4, help="region value of a character pixel (default 0.4)")
+    p.add_argument("--text-threshold", type=float, default=0.3, help="least region peak of a word (default 0.3)")
+    p.add_argument("--link-threshold", type=float, default=0.1, help="affinity that joins characters (default 0.1)")
+    p.add_argument("--low-text", type=float, default=0.3, help="region value of a character pixel (default 0.3)")
 
 
 def _load_detector(args):

@@ -22,11 +22,17 @@ import numpy as np
 from .craft import craft_size_of
 from .data import IMAGENET_MEAN, IMAGENET_STD
 from .losses import CRAFTLoss  # noqa: F401  (registers the loss for loading)
-from .postprocess import DEFAULT_THRESHOLDS, maps_to_words
+from .postprocess import maps_to_words
 
-__all__ = ["BUNDLED_DETECTOR", "Detector", "as_rgb", "draw_overlay", "load_detector", "load_detector_model"]
+__all__ = ["BUNDLED_DETECTOR", "DETECTOR_THRESHOLDS", "Detector", "as_rgb", "draw_overlay", "load_detector",
+           "load_detector_model"]
 
 BUNDLED_DETECTOR = Path(__file__).resolve().parent / "weights" / "craft_small.keras"
+
+#: Post-processing thresholds for a trained detector's maps, chosen on synthetic validation scenes (a trained
+#: model's peaks are lower and its maps softer than the ground truth that
+#: :data:`~ocrmodels.postprocess.DEFAULT_THRESHOLDS` is calibrated on).
+DETECTOR_THRESHOLDS = {"text_threshold": 0.3, "link_threshold": 0.1, "low_text": 0.3}
 
 
 def load_detector_model(path, *, compile: bool = False) -> keras.Model:
@@ -79,13 +85,14 @@ class Detector:
         model: a Keras model built by :func:`~ocrmodels.build_craft` (or loaded from its file).
         canvas_size: longest side an image is magnified to at most.
         mag_ratio: magnification of an image before detection (CRAFT: 1.5).
-        text_threshold, link_threshold, low_text: post-processing thresholds (CRAFT's defaults).
+        text_threshold, link_threshold, low_text: post-processing thresholds (see
+            :data:`DETECTOR_THRESHOLDS`).
     """
 
     def __init__(self, model: keras.Model, *, canvas_size: int = 1280, mag_ratio: float = 1.5,
-                 text_threshold: float = DEFAULT_THRESHOLDS["text_threshold"],
-                 link_threshold: float = DEFAULT_THRESHOLDS["link_threshold"],
-                 low_text: float = DEFAULT_THRESHOLDS["low_text"]):
+                 text_threshold: float = DETECTOR_THRESHOLDS["text_threshold"],
+                 link_threshold: float = DETECTOR_THRESHOLDS["link_threshold"],
+                 low_text: float = DETECTOR_THRESHOLDS["low_text"]):
         self.size = craft_size_of(model)
         self.model = model
         if isinstance(canvas_size, bool) or not isinstance(canvas_size, int) or canvas_size < 32:
