@@ -175,8 +175,9 @@ def load_detector(path=None, **kwargs) -> Detector:
     if path is None:
         path = BUNDLED_DETECTOR
         if not path.is_file():
-            raise FileNotFoundError(f"The bundled detector {path} is missing from this install. Reinstall the "
-                                    "package, or pass a model file from `ocrmodels train-detector`.")
+            raise FileNotFoundError(f"No detector weights are bundled at {path}. Pass a model file from "
+                                    "`ocrmodels train-detector` (--model M.keras, load_detector('M.keras')), or make "
+                                    "the bundled one with `bash recipes/detector.sh`.")
     return Detector(load_detector_model(path), **kwargs)
 
 

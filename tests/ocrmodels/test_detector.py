@@ -201,3 +201,11 @@ def test_without_the_tf_extra_the_cli_says_which_extra_to_install(tmp_path):
     r = subprocess.run([sys.executable, "-c", code, "evaluate-detector", "--data", str(tmp_path)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "needs the tf extra" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_without_bundled_weights_load_detector_says_what_to_pass(monkeypatch, tmp_path):
+    import ocrmodels.detector as d
+
+    monkeypatch.setattr(d, "BUNDLED_DETECTOR", tmp_path / "craft_small.keras")
+    with pytest.raises(FileNotFoundError, match="No detector weights are bundled.*--model"):
+        d.load_detector()
