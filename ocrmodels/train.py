@@ -156,27 +156,9 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         if val_ds.vocabulary != vocabulary:
             raise ValueError(f"The validation shards' charset differs from the training shards'. "
                              f"Received: {val_ds.vocabulary!r} vs {vocabulary!r}")
-    state_path = run_dir / "state.json"
-    if resume:
-        if not (run_dir / "last.keras").is_file() or not state_path.is_file():
-            raise FileNotFoundError(f"Nothing to resume: {run_dir} holds no checkpoint (last.keras, state.json). "
-                                    "Start the run without --resume.")
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-        for k in ("batch_size", "size", "learning_rate", "warmup_epochs", "seed", "mixed_precision", "init"):
-            if (k == "size" and not size_given) or (k == "init" and init is None):
-                settings[k] = state["settings"].get(k)  # left out: the run's own
-            if state["settings"].get(k) != settings[k]:
-                raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
-                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'].get(k)!r}")
-        state["settings"]["epochs"] = epochs
-        _write_json(state, state_path)
-    else:
-        if out.exists() or state_path.exists():
-            raise FileExistsError(f"{out} or its run folder {run_dir} exists. Pass resume=True (--resume) to continue "
-                                  "that run, or choose another model file.")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        state = {"settings": settings, "epochs_done": 0, "best_score": None, "best_epoch": None, "history": []}
-        _write_json(state, state_path)
+    state = _open_run(out, run_dir, settings, resume, epochs,
+                      ("batch_size", "size", "learning_rate", "warmup_epochs", "seed", "mixed_precision", "init"),
+                      own=[k for k, given in (("size", size_given), ("init", init is not None)) if not given])
 
     steps = len(train)
     keras.mixed_precision.set_global_policy("mixed_bfloat16" if mixed_precision else "float32")
@@ -220,17 +202,48 @@ def train_recognizer(data, out, *, val=None, epochs: int = 10, batch_size: int =
         keras.callbacks.TerminateOnNaN(),
     ]
     train.epoch = initial_epoch  # the shuffling order of each epoch follows (seed, epoch), resumed or not
+    _fit(model, train, run_dir, epochs=epochs, initial_epoch=initial_epoch, callbacks=callbacks, verbose=verbose)
+    return model
+
+
+def _fit(model, train, run_dir: Path, **kwargs) -> None:
+    """``model.fit`` with the shards' own error message brought back (Keras' pipeline wraps it)."""
     try:
-        model.fit(train, epochs=epochs, initial_epoch=initial_epoch, shuffle=False, callbacks=callbacks, verbose=verbose)
+        model.fit(train, shuffle=False, **kwargs)
     except Exception as e:
-        # Keras' data pipeline wraps a reader's error in a TensorFlow one: bring the shard's message back
         found = None if isinstance(e, ShardError) else re.search(r"ShardError: ([^\n]*)", str(e))
         if found:
             raise ShardError(f"{found.group(1)} Training stopped; {run_dir / 'last.keras'} keeps the last complete "
                              "epoch: replace or remove the shard, or skip bad rows (on_error='skip', "
                              "--skip-bad-shards), and resume.") from None
         raise
-    return model
+
+
+def _open_run(out: Path, run_dir: Path, settings: dict, resume: bool, epochs: int, compared, own) -> dict:
+    """The run's state: read back (``resume``: ``compared`` settings must match, those in ``own`` were left out and
+    take the run's values) or started (refusing to overwrite a model or run)."""
+    state_path = run_dir / "state.json"
+    if resume:
+        if not (run_dir / "last.keras").is_file() or not state_path.is_file():
+            raise FileNotFoundError(f"Nothing to resume: {run_dir} holds no checkpoint (last.keras, state.json). "
+                                    "Start the run without --resume.")
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        for k in compared:
+            if k in own:
+                settings[k] = state["settings"].get(k)  # left out: the run's own
+            if state["settings"].get(k) != settings[k]:
+                raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
+                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'].get(k)!r}")
+        state["settings"]["epochs"] = epochs
+        _write_json(state, state_path)
+        return state
+    if out.exists() or state_path.exists():
+        raise FileExistsError(f"{out} or its run folder {run_dir} exists. Pass resume=True (--resume) to continue "
+                              "that run, or choose another model file.")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state = {"settings": settings, "epochs_done": 0, "best_score": None, "best_epoch": None, "history": []}
+    _write_json(state, state_path)
+    return state
 
 
 def _crnn_size(model: keras.Model) -> str:
@@ -388,28 +401,10 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
     if val is not None:
         val_ds = DetectionDataset(_scene_dataset(val, "val", on_error), 8, size=val_size, augment=False,
                                   shuffle=False, on_error=on_error)
-    state_path = run_dir / "state.json"
-    if resume:
-        if not (run_dir / "last.keras").is_file() or not state_path.is_file():
-            raise FileNotFoundError(f"Nothing to resume: {run_dir} holds no checkpoint (last.keras, state.json). "
-                                    "Start the run without --resume.")
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-        for k in ("batch_size", "size", "model_size", "learning_rate", "warmup_epochs", "steps_per_epoch", "scale",
-                  "seed", "mixed_precision", "init"):
-            if (k == "model_size" and not size_given) or (k == "init" and init is None):
-                settings[k] = state["settings"].get(k)  # left out: the run's own
-            if state["settings"].get(k) != settings[k]:
-                raise ValueError(f"--resume continues the run in {run_dir} with its own settings; {k} differs. "
-                                 f"Received: {k}={settings[k]!r}, the run has {state['settings'].get(k)!r}")
-        state["settings"]["epochs"] = epochs
-        _write_json(state, state_path)
-    else:
-        if out.exists() or state_path.exists():
-            raise FileExistsError(f"{out} or its run folder {run_dir} exists. Pass resume=True (--resume) to continue "
-                                  "that run, or choose another model file.")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        state = {"settings": settings, "epochs_done": 0, "best_score": None, "best_epoch": None, "history": []}
-        _write_json(state, state_path)
+    state = _open_run(out, run_dir, settings, resume, epochs,
+                      ("batch_size", "size", "model_size", "learning_rate", "warmup_epochs", "steps_per_epoch", "scale",
+                       "seed", "mixed_precision", "init"),
+                      own=[k for k, given in (("model_size", size_given), ("init", init is not None)) if not given])
 
     steps = min(len(train), steps_per_epoch) if steps_per_epoch else len(train)
     loss = CRAFTLoss()
@@ -454,14 +449,6 @@ def train_detector(data, out, *, val=None, epochs: int = 10, batch_size: int = 8
         keras.callbacks.TerminateOnNaN(),
     ]
     train.epoch = initial_epoch
-    try:
-        model.fit(train, epochs=last, initial_epoch=initial_epoch, steps_per_epoch=steps if steps_per_epoch else None,
-                  shuffle=False, callbacks=callbacks, verbose=verbose)
-    except Exception as e:
-        found = None if isinstance(e, ShardError) else re.search(r"ShardError: ([^\n]*)", str(e))
-        if found:
-            raise ShardError(f"{found.group(1)} Training stopped; {run_dir / 'last.keras'} keeps the last complete "
-                             "epoch: replace or remove the shard, or skip bad rows (on_error='skip', "
-                             "--skip-bad-shards), and resume.") from None
-        raise
+    _fit(model, train, run_dir, epochs=last, initial_epoch=initial_epoch,
+         steps_per_epoch=steps if steps_per_epoch else None, callbacks=callbacks, verbose=verbose)
     return model
