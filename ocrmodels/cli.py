@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="end after this epoch although the schedule runs over --epochs (--resume goes on)")
     td.add_argument("--batch-size", type=int, default=8, help="default 8")
     td.add_argument("--size", type=int, default=256, help="training crop side, a multiple of 32 (default 256)")
+    td.add_argument("--scale", type=float, nargs=2, default=(0.5, 1.5), metavar=("LOW", "HIGH"),
+                    help="random rescale of each scene before the crop, drawn log-uniformly (default 0.5 1.5)")
     td.add_argument("--val-size", type=int, default=512,
                     help="validation scenes are resized to this square, a multiple of 32 (default 512)")
     td.add_argument("--model-size", default=None, choices=("tiny", "small", "base"),
@@ -317,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             from .train import train_detector
 
             train_detector(args.data, args.out, val=args.val, epochs=args.epochs, batch_size=args.batch_size,
-                           size=args.size, val_size=args.val_size, jit_compile=not args.no_xla,
+                           size=args.size, val_size=args.val_size, scale=tuple(args.scale), jit_compile=not args.no_xla,
                            model_size=args.model_size, init=args.init, learning_rate=args.lr,
                            steps_per_epoch=args.steps_per_epoch, stop_after=args.stop_after, seed=args.seed,
                            workers=args.workers,

@@ -10,12 +10,14 @@ case; it only weighs one spelling against another.
 
 Smoothing is interpolated Witten-Bell down to a uniform distribution, so unseen strings (SKU
 codes, prices) keep a probability: the model prefers likely spellings, it does not forbid
-others. Plain Python and NumPy: building the bundled model takes a few seconds, once per process.
+others. Plain Python and NumPy: the bundled model is built once (a few seconds) and then read from the
+cache folder (``$SYNTHGEN_CACHE``, else ``~/.cache/synthgen``) in a fraction of a second.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 from collections import Counter, defaultdict
@@ -80,18 +82,61 @@ class CharLM:
         if not used:
             raise ValueError("CharLM needs at least one text with a character of the alphabet. Received: no usable text.")
         self.num_texts = used
-        size = len(self.alphabet) + 1
-        # per context: (symbol ids, counts, total, distinct) as arrays
+        # per context length k: contexts -> row; row r owns ids/counts[off[r]:off[r + 1]], its total and
+        # distinct-symbol count (flat arrays: compact, and saved as they are by :meth:`save`)
         self._tables = []
         for table in counts:
-            out = {}
-            for ctx, ctr in table.items():
-                ids = np.fromiter((self._index[c] for c in ctr), np.int64, len(ctr))
-                cnt = np.fromiter(ctr.values(), np.float64, len(ctr))
-                out[ctx] = (ids, cnt, float(cnt.sum()), float(len(ctr)))
-            self._tables.append(out)
+            ctxs = sorted(table)
+            ctrs = [table[c] for c in ctxs]
+            lens = np.fromiter((len(c) for c in ctrs), np.int64, len(ctrs))
+            ids = np.fromiter((self._index[ch] for c in ctrs for ch in c), np.int16, int(lens.sum()))
+            cnt = np.fromiter((v for c in ctrs for v in c.values()), np.float64, int(lens.sum()))
+            off = np.concatenate([[0], np.cumsum(lens)])
+            tot = np.add.reduceat(cnt, off[:-1]) if len(cnt) else np.zeros(0)
+            self._tables.append(self._table(ctxs, ids, cnt, off, tot, lens.astype(np.float64)))
+        size = len(self.alphabet) + 1
         self._uniform = np.full(size, 1.0 / size)
         self._reset_states()
+
+    @staticmethod
+    def _table(ctxs, ids, cnt, off, tot, dist) -> tuple:
+        return ({c: r for r, c in enumerate(ctxs)}, ids, cnt, off, tot, dist)
+
+    # ------------------------------------------------------------------ files
+    def save(self, path) -> None:
+        """Write the model to ``path`` (a NumPy ``.npz`` file, no pickles); :meth:`load` reads it back.
+        The file is written under a temporary name and renamed."""
+        path = Path(os.fspath(path))
+        arrays = {"meta": np.array([self.order, self.num_texts], np.int64), "floor": np.array(self.floor),
+                  "alphabet": np.array(self.alphabet)}
+        for k, (index, ids, cnt, off, tot, dist) in enumerate(self._tables):
+            arrays[f"ctx{k}"] = np.array(list(index), dtype=f"<U{max(1, k)}")
+            arrays.update({f"ids{k}": ids, f"cnt{k}": cnt, f"off{k}": off, f"tot{k}": tot, f"dist{k}": dist})
+        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path) -> CharLM:
+        """A model written by :meth:`save`; ``ValueError`` naming the file if it is not one."""
+        path = Path(os.fspath(path))
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                order, num_texts = (int(v) for v in z["meta"])
+                lm = cls.__new__(cls)
+                lm.order, lm.num_texts, lm.floor = order, num_texts, float(z["floor"])
+                lm.alphabet = str(z["alphabet"])
+                lm._tables = [cls._table(z[f"ctx{k}"].tolist(), z[f"ids{k}"], z[f"cnt{k}"], z[f"off{k}"],
+                                         z[f"tot{k}"], z[f"dist{k}"]) for k in range(order)]
+        except (OSError, KeyError, ValueError, TypeError) as e:
+            raise ValueError(f"{path} is not a language model file written by CharLM.save ({e}). "
+                             "Build the model again from its text (CharLM.from_files).") from None
+        lm._index = {c: i for i, c in enumerate(lm.alphabet)}
+        lm._index[EOS] = len(lm.alphabet)
+        lm._uniform = np.full(len(lm.alphabet) + 1, 1.0 / (len(lm.alphabet) + 1))
+        lm._reset_states()
+        return lm
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -114,7 +159,7 @@ class CharLM:
 
     @classmethod
     def bundled(cls, alphabet: str | None = None) -> CharLM:
-        """The model of synthgen's bundled English word list and sample catalog (built once per process).
+        """The model of synthgen's bundled English word list and sample catalog (built once, then read from the cache).
 
         The 10,700 most common English words (SCOWL sizes 10 and 20) count ten times: a frequency
         prior (chosen on synthetic crops of natural English text, words with their frequencies in
@@ -180,13 +225,15 @@ class CharLM:
         n = self.order - 1
         for k in range(self.order):  # context length k: the last k characters
             rows, ids, cnt, scale = [], [], [], []
+            index, t_ids, t_cnt, t_off, t_tot, t_dist = self._tables[k]
             for i, c in enumerate(contexts):
-                entry = self._tables[k].get(c[n - k :] if k else "")
-                if entry is not None:
-                    rows.append(np.full(len(entry[0]), i))
-                    ids.append(entry[0])
-                    cnt.append(entry[1])
-                    scale.append((i, entry[3], entry[2] + entry[3]))
+                row = index.get(c[n - k :] if k else "")
+                if row is not None:
+                    a, b = t_off[row], t_off[row + 1]
+                    rows.append(np.full(b - a, i))
+                    ids.append(t_ids[a:b])
+                    cnt.append(t_cnt[a:b])
+                    scale.append((i, t_dist[row], t_tot[row] + t_dist[row]))
             if not rows:
                 continue
             r, d, tot = (np.array(v) for v in zip(*scale))
@@ -222,11 +269,28 @@ class CharLM:
 
 @functools.lru_cache(maxsize=4)
 def _bundled(alphabet: str) -> CharLM:
+    """Built from the bundled text once, then read from the cache folder (keyed by the texts' bytes)."""
+    from synthgen.fonts import cache_dir
     from synthgen.text import default_catalog_path
 
     data = Path(default_catalog_path()).parent
-    return CharLM.from_files([data / "english-words.txt", data / "english-common.txt", data / "catalog.txt"],
-                             weights=[1, 10, 1], alphabet=alphabet)
+    files, weights = [data / "english-words.txt", data / "english-common.txt", data / "catalog.txt"], [1, 10, 1]
+    h = hashlib.sha1(f"charlm-v1|{weights}|{alphabet}".encode())
+    for f in files:
+        h.update(f.read_bytes())
+    cached = cache_dir() / f"charlm-{h.hexdigest()[:16]}.npz"
+    if cached.is_file():
+        try:
+            return CharLM.load(cached)
+        except ValueError:
+            pass  # a damaged cache file is rebuilt below
+    lm = CharLM.from_files(files, weights=weights, alphabet=alphabet)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        lm.save(cached)
+    except OSError:
+        pass  # a read-only cache only costs the build next time
+    return lm
 
 
 def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int = 10, lm_weight: float = 0.5,

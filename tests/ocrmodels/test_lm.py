@@ -56,25 +56,64 @@ def test_lm_distributions_are_normalised_case_folded_and_floored():
     assert lm.symbol_map("Sx").tolist() == [lm.alphabet.index("s"), -1]
 
 
-def _reference_log_probs(lm, context):
-    """Interpolated Witten-Bell by its textbook recursion, one context at a time."""
+def _reference_log_probs(texts, lm, context):
+    """Interpolated Witten-Bell by its textbook recursion, one context at a time, counted from the texts."""
+    from collections import Counter
+
     n = lm.order - 1
+    symbols = lm.alphabet + "\x03"
+    padded = ["\x02" * n + t.lower() + "\x03" for t in texts]
     ctx = ("\x02" * n + context.lower())[len(context):] if n else ""
-    p = np.full(len(lm.alphabet) + 1, 1.0 / (len(lm.alphabet) + 1))
+    p = np.full(len(symbols), 1.0 / len(symbols))
     for k in range(lm.order):
-        entry = lm._tables[k].get(ctx[n - k:] if k else "")
-        if entry is not None:
-            ids, cnt, total, distinct = entry
+        c = ctx[n - k:] if k else ""
+        follow = Counter(s[i] for s in padded for i in range(n, len(s)) if s[i - k:i] == c)
+        if follow:
+            total, distinct = sum(follow.values()), len(follow)
             p = p * distinct
-            p[ids] += cnt
+            for ch, v in follow.items():
+                p[symbols.index(ch)] += v
             p /= total + distinct
     return np.log((1 - lm.floor) * p + lm.floor / p.size)
 
 
 def test_lm_distributions_follow_the_witten_bell_recursion():
-    lm = CharLM(["shop", "shopping", "Sale", "500 ml", "shoe"], order=4, floor=0.05)
+    texts = ["shop", "shopping", "Sale", "500 ml", "shoe"]
+    lm = CharLM(texts, order=4, floor=0.05)
     for ctx in ["", "s", "sh", "SHO", "shopp", "zz", "500 ", "qqqqqq"]:
-        np.testing.assert_allclose(lm.log_probs(ctx), _reference_log_probs(lm, ctx), rtol=1e-12)
+        np.testing.assert_allclose(lm.log_probs(ctx), _reference_log_probs(texts, lm, ctx), rtol=1e-12)
+
+
+def test_save_and_load_give_the_same_model(tmp_path):
+    lm = CharLM(["shop", "shopping", "Sale", "500 ml", "shoe", "$4.99"], order=5, floor=0.05)
+    lm.save(tmp_path / "lm.npz")
+    back = CharLM.load(tmp_path / "lm.npz")
+    assert (back.order, back.alphabet, back.floor, back.num_texts) == (lm.order, lm.alphabet, lm.floor, lm.num_texts)
+    for ctx in ["", "s", "SHO", "500 ", "$4.", "qqqq"]:
+        np.testing.assert_array_equal(back.log_probs(ctx), lm.log_probs(ctx))
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="bad.npz is not a language model file"):
+        CharLM.load(tmp_path / "bad.npz")
+
+
+def test_bundled_model_is_cached_on_disk(tmp_path, monkeypatch):
+    import ocrmodels.lm as lm_module
+
+    monkeypatch.setenv("SYNTHGEN_CACHE", str(tmp_path))
+    lm_module._bundled.cache_clear()
+    try:
+        built = CharLM.bundled()
+        files = list(tmp_path.glob("charlm-*.npz"))
+        assert len(files) == 1
+        lm_module._bundled.cache_clear()
+        cached = CharLM.bundled()
+        assert cached is not built
+        np.testing.assert_array_equal(cached.log_probs("sho"), built.log_probs("sho"))
+        files[0].write_bytes(b"damaged")  # a damaged cache file is rebuilt, not an error
+        lm_module._bundled.cache_clear()
+        np.testing.assert_array_equal(CharLM.bundled().log_probs("sho"), built.log_probs("sho"))
+    finally:
+        lm_module._bundled.cache_clear()
 
 
 def test_weights_and_bad_arguments():
