@@ -36,9 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="model size (default: small, or the --init model's size)")
     t.add_argument("--init", default=None, metavar="MODEL.keras",
                    help="fine-tune: start from this model's weights ('bundled': the bundled recognizer)")
-    t.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (warm-up, then cosine decay)")
+    t.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (warm-up, then cosine decay; default 1e-3)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--workers", type=int, default=2, help="data-loading processes")
+    t.add_argument("--workers", type=int, default=2, help="data-loading processes (default 2)")
     t.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (faster on CPUs with AMX/AVX512-BF16)")
     t.add_argument("--skip-bad-shards", action="store_true", help="leave out unreadable shards and rows (with a warning)")
     t.add_argument("--resume", action="store_true", help="continue the run saved beside --out")
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=int, default=256)
     _decoder_args(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
-    e.add_argument("--worst", type=int, default=20, help="how many worst examples to list")
+    e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
 
     r = sub.add_parser("recognize", help="read word crops: one line 'file<TAB>text<TAB>confidence' each")
@@ -252,10 +252,38 @@ def _positive(name, v):
         raise ValueError(f"--{name} must be a positive integer. Received: {v}")
 
 
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and Keras with the C++ start-up lines (oneDNN, CPU features, absl) held back:
+    TensorFlow prints them to file descriptor 2 before any log level applies. If the import fails,
+    what it printed is shown after all."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+            import tensorflow as tf
+
+            tf.constant(0.0) + 1.0  # the first op prints the CPU-feature line
+        except BaseException:
+            os.dup2(saved, 2)
+            held.seek(0)
+            sys.stderr.write(held.read().decode("utf-8", "replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
+        _import_tensorflow_quietly()
         if args.command == "train-recognizer":
             for n in ("epochs", "batch_size", "workers"):
                 _positive(n.replace("_", "-"), getattr(args, n))

@@ -303,3 +303,19 @@ def test_shard_crops_of_another_size_are_evaluated_as_training_reads_them(tmp_pa
     images = [r["image"] for r in open_dataset(d).read(np.arange(16), fields=("image",))]
     tight = [t for t, _ in rec.recognize(images, decoder="greedy")]
     assert tight != want  # the tight-box layout of the same pixels reads differently
+
+
+def test_cli_prints_no_tensorflow_start_up_lines(tmp_path):
+    import subprocess
+    import sys
+
+    import cv2
+
+    img = np.full((32, 100, 3), 255, np.uint8)
+    cv2.putText(img, "SALE", (5, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (0, 0, 0), 2)
+    cv2.imwrite(str(tmp_path / "w.png"), img)
+    r = subprocess.run([sys.executable, "-m", "ocrmodels.cli", "recognize", str(tmp_path / "w.png"), "--decoder", "greedy"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(str(tmp_path / "w.png") + "\t")
+    assert "oneDNN" not in r.stderr and "absl" not in r.stderr and "cpu_feature" not in r.stderr, r.stderr
