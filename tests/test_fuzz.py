@@ -4,6 +4,7 @@ another exception, a hang or a crash. The default run is quick; ``-m slow`` runs
 import json
 import os
 import string
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from synthgen.config import OPTIONS, resolve_config, safe_yaml
 
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
+BACKGROUNDS = Path(__file__).resolve().parents[1] / "backgrounds"
 FAST = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -132,6 +135,107 @@ def test_a_shard_truncated_anywhere_reads_or_raises_shard_error(tmp_path_factory
         assert "train-00000-of-00001.h5" in str(e)
         return
     assert len(rows) == 12
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@FAST
+@given(st.sampled_from([".txt", ".csv", ".jsonl"]),
+       st.binary(max_size=200) | st.text(alphabet=string.printable + "é€\x00", max_size=200))
+def test_any_catalog_file_reads_or_names_the_file(tmp_path_factory, suffix, content):
+    from synthgen.text import load_catalog
+
+    p = tmp_path_factory.mktemp("cat") / f"titles{suffix}"
+    if isinstance(content, str):
+        p.write_text(content, encoding="utf-8")
+    else:
+        p.write_bytes(content)
+    try:
+        titles = load_catalog(p)
+    except ValueError as e:
+        assert f"titles{suffix}" in str(e)
+        return
+    assert titles and all(isinstance(t, str) for t in titles)
+
+
+def _mutate(data: bytes, cut: float, flips: list) -> bytes:
+    b = bytearray(data[: max(1, int(len(data) * cut))])
+    for pos, val in flips:
+        b[int(pos * (len(b) - 1))] = val
+    return bytes(b)
+
+
+mutations = (st.floats(0.0, 1.0), st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(0, 255)), max_size=8))
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@FAST
+@given(*mutations)
+def test_a_damaged_font_is_skipped_by_name_or_still_renders(tmp_path_factory, cut, flips):
+    import warnings
+
+    from synthgen import WordGenerator
+    from synthgen.charset import Charset
+    from synthgen.fonts import FontLibrary
+
+    src = FONTS / "allerta" / "allerta_medium.otf"
+    d = tmp_path_factory.mktemp("font")
+    (d / "broken.otf").write_bytes(_mutate(src.read_bytes(), cut, flips))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            FontLibrary([d], Charset(), use_cache=False)
+        except ValueError as e:
+            assert "No usable font" in str(e)
+            assert any("broken.otf" in str(w.message) for w in caught)
+            return
+    # parsed: it must render words, or leave them to another font, never crash
+    gen = WordGenerator({"fonts": [str(d)], "backgrounds": []})
+    for i in range(3):
+        try:
+            s = gen.make_sample(np.random.default_rng(i))
+        except ValueError:
+            continue
+        assert s.image.shape[:2] == (32, 128)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@FAST
+@given(st.sampled_from(["cardboard-corrugated-1.jpg"]), *mutations)
+def test_a_damaged_background_is_skipped_by_name(tmp_path_factory, name, cut, flips):
+    import warnings
+
+    from synthgen.backgrounds import BackgroundLibrary
+
+    d = tmp_path_factory.mktemp("bg")
+    (d / "broken.jpg").write_bytes(_mutate((BACKGROUNDS / name).read_bytes(), cut, flips))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lib = BackgroundLibrary([d])
+        if len(lib) == 0:
+            assert any("broken.jpg" in str(w.message) for w in caught)
+            return
+        out = lib.crop(0, 32, 128, 3, np.random.default_rng(0))
+    if out is None:
+        assert any("broken.jpg" in str(w.message) for w in caught)
+    else:
+        assert out.shape == (32, 128, 3) and out.dtype == np.float32
+
+
+@FAST
+@given(*mutations)
+def test_a_damaged_model_file_is_refused_by_name(tmp_path_factory, cut, flips):
+    from ocrmodels.recognizer import load_model_file
+
+    src = Path(__file__).resolve().parents[1] / "ocrmodels" / "weights" / "crnn_small.keras"
+    p = tmp_path_factory.mktemp("model") / "broken.keras"
+    data = _mutate(src.read_bytes(), cut, flips)
+    if data == src.read_bytes():
+        return
+    p.write_bytes(data)
+    try:
+        load_model_file(p)
+    except ValueError as e:
+        assert "broken.keras" in str(e)
 
 
 @pytest.mark.slow
