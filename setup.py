@@ -1,6 +1,6 @@
-"""The bundled fonts and backgrounds, installed under ``<prefix>/share/synthgen`` by non-editable installs.
+"""The bundled fonts, backgrounds and photos, installed under ``<prefix>/share/synthgen`` by non-editable installs.
 
-The list is built from the folders (every file under ``fonts/`` and ``backgrounds/``), so an
+The list is built from the folders (every file under ``fonts/``, ``backgrounds/`` and ``photos/``), so an
 install always has all of them; everything else is in ``pyproject.toml``.
 """
 
@@ -17,4 +17,4 @@ def _tree(top: str) -> list[tuple[str, list[str]]]:
     return sorted(groups.items())
 
 
-setup(data_files=_tree("fonts") + _tree("backgrounds"))
+setup(data_files=_tree("fonts") + _tree("backgrounds") + _tree("photos"))

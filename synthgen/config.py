@@ -149,6 +149,16 @@ OPTIONS: dict[str, Option] = {
         O("bottle_curve", [0.03, 0.15], "range_float", "Arc depth (sagitta) as a fraction of the line width.", 0, 0.5, kinds=S),
         O("placement_tries", 16, "int", "Candidate positions per block; the free one on the smoothest background wins.", 1, 1000, kinds=S),
         O("block_gap", 0.3, "float", "Free space kept around a block, as a fraction of its line height.", 0, 4, kinds=S),
+        O("distractors", [0, 4], "range_int",
+          "Non-text objects drawn on a scene before its text (shapes, photo cut-outs, stripes, barcodes, icons, "
+          "scribbles): what a detector must learn to leave alone; not labelled.", 0, 64, kinds=S),
+        O("distractor_weights", [3, 3, 1, 1, 2, 2], "weights",
+          "Weights of the distractor kinds: shape, photo, stripes, barcode, icon, scribble.", kinds=S),
+        O("photos", None, "paths", "Photo folders for photo cut-outs; null = the bundled photos/ (CC0 and public domain); "
+          "[] = none (shapes instead).", kinds=S),
+        O("plate_prob", 0.15, "prob", "Probability of a block on a plate (a button, label or price tag: a filled box "
+          "of another colour, corners square to round).", kinds=S),
+        O("outline_prob", 0.08, "prob", "Probability of outlined display lettering (hollow half the time).", kinds=S),
         O("maps", True, "bool", "Store uint8 CRAFT region and affinity maps in scene shards.", kinds=S),
         O("map_scale", 0.5, "float", "Map resolution relative to the canvas (CRAFT: 0.5).", 0.125, 1, kinds=S),
     ]

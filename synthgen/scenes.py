@@ -20,9 +20,11 @@ import cv2
 import numpy as np
 
 from . import effects as fx
+from .backgrounds import BackgroundLibrary
 from .charset import normalize_text
+from .distractors import DISTRACTOR_KINDS, bundled_photos_dir, draw_distractor, plate_mask
 from .fonts import NoFontCoversText
-from .generator import SampleRejected, _GeneratorBase, _blend, decode_image, encode_image
+from .generator import SampleRejected, _GeneratorBase, _blend, _resolve_folders, decode_image, encode_image
 from .geometry import scale_matrix, transform_quads, translation_matrix
 from .heatmaps import craft_maps
 from .render import render_text
@@ -33,6 +35,7 @@ __all__ = ["Scene", "SceneGenerator", "SCENE_PARAM_FIELDS", "BLOCK_KINDS", "info
 SCENE_PARAM_FIELDS = (
     "blocks", "words", "chars", "rotated_blocks", "perspective_blocks", "curved_blocks", "min_text_height",
     "max_text_height", "brightness", "contrast", "blur_sigma", "noise_sigma", "jpeg_quality", "attempt",
+    "distractors", "plated_blocks", "outlined_blocks",
 )
 BLOCK_KINDS = ("title", "brand", "info")
 _CELL = 4  # occupancy / smoothness grid, canvas pixels per cell
@@ -93,7 +96,7 @@ _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
 
 def info_text(rng: np.random.Generator) -> str:
     """One line of packaging info: a quantity, price, date, lot number or claim."""
-    k = int(rng.integers(9))
+    k = int(rng.integers(10))
     if k == 0:
         n = rng.choice([int(rng.integers(1, 1000)), round(float(rng.uniform(0.1, 5)), 1)])
         return f"{n:g} {_UNITS[rng.integers(len(_UNITS))]}"
@@ -121,6 +124,9 @@ def info_text(rng: np.random.Generator) -> str:
         return f"{int(rng.integers(1, 48))} x {int(rng.integers(5, 500))} {('g', 'ml', 'oz')[rng.integers(3)]}"
     if k == 7:
         return f"{int(rng.integers(5, 95))}% {('less sugar', 'more', 'recycled', 'cocoa', 'juice')[rng.integers(5)]}"
+    if k == 9:  # a single character or two: sizes, keys, grades, tabs
+        chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        return "".join(chars[i] for i in rng.integers(len(chars), size=int(rng.integers(1, 3))))
     return f"{rng.integers(100, 1000)}-{rng.integers(1000, 10000)}"
 
 
@@ -148,6 +154,9 @@ class SceneGenerator(_GeneratorBase):
         self._size_grid = np.array(sorted(grid))
         self._log_grid = np.log(self._size_grid)
         self._block_cum = np.cumsum(cfg["block_weights"])
+        self._distractor_cum = np.cumsum(cfg["distractor_weights"])
+        uses_photos = cfg["distractors"][1] > 0 and cfg["distractor_weights"][DISTRACTOR_KINDS.index("photo")] > 0
+        self.photos = BackgroundLibrary(_resolve_folders(cfg["photos"], bundled_photos_dir()) if uses_photos else [])
         # title token lists (the vocabulary policy applied per token, as for words)
         self._titles = []
         for t in self._raw_titles:
@@ -289,7 +298,13 @@ class SceneGenerator(_GeneratorBase):
         # one matrix: distortion about the block centre, scale to the display size, place
         full = np.array([[-0.5, -0.5], [bw - 0.5, -0.5], [bw - 0.5, bh - 0.5], [-0.5, bh - 0.5]], np.float32)
         d = scale_matrix(h_disp / max(lh, 1.0)) @ fx.distortion_matrix(full, rotation=rotation, perspective=persp)
-        pts = transform_quads(np.concatenate([full, quads.reshape(-1, 2), wboxes.reshape(-1, 2)]), d)
+        plate = None
+        if rng.random() < cfg["plate_prob"]:  # padding in block pixels (the footprint below includes it)
+            to_block = lh / max(h_disp, 1e-6)
+            px, py = rng.uniform(0.3, 1.0) * h_disp * to_block, rng.uniform(0.2, 0.6) * h_disp * to_block
+            plate = full + np.array([[-px, -py], [px, -py], [px, py], [-px, py]], np.float32)
+        pts = transform_quads(np.concatenate([full, quads.reshape(-1, 2), wboxes.reshape(-1, 2)]
+                                             + ([plate] if plate is not None else [])), d)
         pmin = pts.min(0)
         rel = pts - pmin  # block points relative to their bounding box corner
         ext = rel.max(0)
@@ -338,10 +353,20 @@ class SceneGenerator(_GeneratorBase):
                 raise SampleRejected("block_outside_canvas", f"{kind} {lines!r}")
             np.clip(q, -0.5, lim, out=q)
 
+        if plate is not None:  # the plate first: the text colour is then chosen against it
+            poly = transform_quads(plate, m)
+            px0, py0, pm = plate_mask(poly, H, W, radius=rng.uniform(0, 0.8) * h_disp)
+            pc = rng.uniform(0, 255, 3).astype(np.float32)
+            if pm.size:
+                proi = canvas[py0 : py0 + pm.shape[0], px0 : px0 + pm.shape[1]]
+                proi[...] = _blend(proi, pm, pc)
+        outline = rng.random() < cfg["outline_prob"]
+        ow = max(1, int(round(rng.uniform(0.04, 0.1) * h_disp))) if outline else 0
+
         # draw into the region of interest only
         allp = transform_quads(full, m)
-        rx0, ry0 = np.maximum(np.floor(np.minimum(allp.min(0), cq.reshape(-1, 2).min(0))).astype(int) - 1, 0)
-        rx1, ry1 = np.minimum(np.ceil(np.maximum(allp.max(0), cq.reshape(-1, 2).max(0))).astype(int) + 2, (W, H))
+        rx0, ry0 = np.maximum(np.floor(np.minimum(allp.min(0), cq.reshape(-1, 2).min(0))).astype(int) - 1 - ow, 0)
+        rx1, ry1 = np.minimum(np.ceil(np.maximum(allp.max(0), cq.reshape(-1, 2).max(0))).astype(int) + 2 + ow, (W, H))
         roi_m = translation_matrix(-rx0, -ry0) @ m
         a = fx.warp_layer(alpha, roi_m, rx1 - rx0, ry1 - ry0).astype(np.float32) * np.float32(1 / 255)
         roi = canvas[ry0:ry1, rx0:rx1]
@@ -361,13 +386,26 @@ class SceneGenerator(_GeneratorBase):
             text_lum = float(fx.relative_luminance(color))
             scol = np.zeros(3) if text_lum > 0.3 else np.full(3, 255.0 if bg_lum < 0.2 else 0.0)
             out = _blend(out, sh * rng.uniform(*cfg["shadow_opacity"]), scol)
-        canvas[ry0:ry1, rx0:rx1] = _blend(out, a, color)
+        if outline:  # display lettering: an outline of another colour, filled or hollow
+            ring = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ow + 1, 2 * ow + 1)))
+            if rng.random() < 0.5:
+                out = _blend(out, np.clip(ring - a, 0, 1), color)  # hollow: the ground shows inside
+                canvas[ry0:ry1, rx0:rx1] = out
+            else:
+                fill = fx.pick_text_color(float(fx.relative_luminance(color)), cfg["min_contrast"], rng)
+                canvas[ry0:ry1, rx0:rx1] = _blend(_blend(out, ring, color), a, fill)
+        else:
+            canvas[ry0:ry1, rx0:rx1] = _blend(out, a, color)
         if dbg is not None:
             dbg.setdefault("blocks", []).append({
-                "kind": kind, "lines": lines, "hull": transform_quads(np.concatenate([quads.reshape(-1, 2), wboxes.reshape(-1, 2)]), m),
+                "kind": kind, "lines": lines,
+                "hull": transform_quads(np.concatenate([quads.reshape(-1, 2), wboxes.reshape(-1, 2)]
+                                                       + ([plate] if plate is not None else [])), m),
+                "plate": None if plate is None else transform_quads(plate, m), "outline": ow,
                 "roi": (rx0, ry0, rx1, ry1), "alpha": a, "matrix": m, "font": font_id,
             })
-        return words, cq, wq, font_id, h_disp, rotation != 0.0, persp is not None, curve_frac != 0.0
+        return (words, cq, wq, font_id, h_disp, rotation != 0.0, persp is not None, curve_frac != 0.0, plate is not None,
+                outline)
 
     # ------------------------------------------------------------------ one scene
     def make_sample(self, rng: np.random.Generator, *, debug: bool = False) -> Scene:
@@ -377,6 +415,10 @@ class SceneGenerator(_GeneratorBase):
         canvas, bg_id = self._background(rng, H, W, 3)
         if canvas.dtype != np.float32 or not canvas.flags.writeable or canvas.base is not None:
             canvas = np.array(canvas, np.float32)  # writable, owned
+        n_distractors = int(rng.integers(cfg["distractors"][0], cfg["distractors"][1] + 1))
+        for _ in range(n_distractors):
+            k = int(np.searchsorted(self._distractor_cum, rng.random() * self._distractor_cum[-1], side="right"))
+            draw_distractor(canvas, DISTRACTOR_KINDS[min(k, len(DISTRACTOR_KINDS) - 1)], rng, self.photos)
         grey = cv2.cvtColor(canvas, cv2.COLOR_RGB2GRAY)
         gh, gw = (H + _CELL - 1) // _CELL, (W + _CELL - 1) // _CELL
         small = cv2.resize(grey, (gw, gh), interpolation=cv2.INTER_AREA)
@@ -386,13 +428,14 @@ class SceneGenerator(_GeneratorBase):
         n_blocks = int(rng.integers(cfg["blocks"][0], cfg["blocks"][1] + 1))
         rejects: dict = {}
         words, cqs, wqs, wfonts, wblocks, heights = [], [], [], [], [], []
-        counts = {"rotated_blocks": 0, "perspective_blocks": 0, "curved_blocks": 0}
+        counts = {"rotated_blocks": 0, "perspective_blocks": 0, "curved_blocks": 0, "plated_blocks": 0,
+                  "outlined_blocks": 0, "distractors": n_distractors}
         dbg = {} if debug else None
         for _ in range(n_blocks):
             k = int(np.searchsorted(self._block_cum, rng.random() * self._block_cum[-1], side="right"))
             kind = BLOCK_KINDS[min(k, len(BLOCK_KINDS) - 1)]
             try:
-                w, cq, wq, font_id, h, rot, per, cur = self._make_block(kind, rng, occ, energy_ii, canvas, dbg)
+                w, cq, wq, font_id, h, rot, per, cur, pla, outl = self._make_block(kind, rng, occ, energy_ii, canvas, dbg)
             except (SampleRejected, NoFontCoversText) as e:
                 reason = e.reason if isinstance(e, SampleRejected) else "no_font_covers_text"
                 rejects[reason] = rejects.get(reason, 0) + 1
@@ -407,6 +450,8 @@ class SceneGenerator(_GeneratorBase):
             counts["rotated_blocks"] += rot
             counts["perspective_blocks"] += per
             counts["curved_blocks"] += cur
+            counts["plated_blocks"] += pla
+            counts["outlined_blocks"] += outl
         if not heights:
             e = SampleRejected("no_block_placed", str(rejects))
             e.rejects = rejects

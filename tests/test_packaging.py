@@ -17,7 +17,7 @@ def test_the_wheel_ships_every_bundled_font_background_and_weight(tmp_path):
     (wheel,) = tmp_path.glob("synthgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     data = {n.split(".data/data/share/synthgen/", 1)[1] for n in names if ".data/data/share/synthgen/" in n}
-    for top in ("fonts", "backgrounds"):
+    for top in ("fonts", "backgrounds", "photos"):
         files = {p.relative_to(ROOT).as_posix() for p in (ROOT / top).rglob("*") if p.is_file()}
         assert files and files <= data, sorted(files - data)[:5]
     weights = {p.name for p in (ROOT / "ocrmodels" / "weights").iterdir()}

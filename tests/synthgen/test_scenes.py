@@ -81,6 +81,9 @@ def test_region_peak_of_each_char_inside_its_quad(busy_scenes):
         mq = to_map_coords(s.char_quads, 0.5)
         for q, qm in zip(s.char_quads, mq):
             own, _ = craft_maps(q[None], [0], 512, 512)
+            if own.max() == 0:  # thinner than a map pixel (a hyphen in 8 px text): drawn as nothing, by design
+                assert min(np.ptp(qm[:, 0]), np.ptp(qm[:, 1])) < 1.0
+                continue
             y, x = np.unravel_index(own.argmax(), own.shape)
             assert quad_contains(qm, np.array([x], float), np.array([y], float), tol=0.5)[0]
             # the stored map holds this char's blob (merged by max with its neighbours)
@@ -183,7 +186,7 @@ def test_cli_scenes(tmp_path, capsys):
     assert main(["generate", "--kind", "scenes", "--out", str(tmp_path / "x"), "--count", "2", "--set", "rotation=[1,2]"]) == 2
     assert "apply to words only" in capsys.readouterr().err
     assert main(["generate", "--kind", "scenes", "--out", str(tmp_path / "y"), "--count", "1", "--no-progress",
-                 "--set", "canvas_width=64", "--set", "canvas_height=64", "--set", "text_size=[40,60]",
+                 "--set", "canvas_width=64", "--set", "canvas_height=64", "--set", "text_size=[60,80]",
                  "--set", "max_attempts=2"]) == 2
     assert "rejected 2 times" in capsys.readouterr().err
 
