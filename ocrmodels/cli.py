@@ -1,5 +1,5 @@
 """``ocrmodels`` command line: train-recognizer, evaluate-recognizer, recognize, train-detector, evaluate-detector,
-detect.
+detect, read, evaluate-reader.
 
 Keras and TensorFlow are imported only once the arguments are parsed, so ``--help`` is instant.
 """
@@ -112,15 +112,51 @@ def _parser() -> argparse.ArgumentParser:
     dt.add_argument("--json", metavar="OUT.jsonl", help="write the JSON lines to this file instead of stdout")
     dt.add_argument("--overlay", metavar="DIR", help="also save NAME.overlay.png per image: boxes beside the heatmaps")
     dt.add_argument("--polygons", action="store_true", help="also give each word its outline polygon (curved text)")
+
+    rd = sub.add_parser("read", help="read whole images: words with boxes and text, lines, product attributes",
+                        description="Read whole images end to end (detector, then recognizer on upright crops). One "
+                                    "JSON line per image (stdout, or --json FILE): {\"image\", \"width\", \"height\", "
+                                    "\"words\": [{\"quad\", \"text\", \"score\"}], \"lines\": [{\"words\", \"text\"}]"
+                                    ", \"attributes\"?}.")
+    rd.add_argument("images", nargs="*", help="image files (before --lm, which takes every file after it)")
+    rd.add_argument("--model", help="a .keras detector (default: the bundled one)")
+    rd.add_argument("--recognizer", help="a .keras recognizer (default: the bundled one)")
+    _detector_args(rd)
+    _decoder_args(rd)
+    rd.add_argument("--json", metavar="OUT.jsonl", help="write the JSON lines to this file instead of stdout")
+    rd.add_argument("--overlay", metavar="DIR", help="also save NAME.read.png per image: boxes and the text read")
+    rd.add_argument("--attributes", action="store_true",
+                    help="also extract product attributes (quantity, price, dates, lot, percentages, claims)")
+
+    er = sub.add_parser("evaluate-reader", help="end-to-end precision/recall/H-mean as JSON",
+                        description="Evaluate the reader end to end: a word counts when its box matches the ground "
+                                    "truth (IoU >= 0.5, one-to-one, don't-care regions) and its text equals it "
+                                    "(case-insensitive, [0-9a-z]). On a folder with gt.jsonl (with text) and images/, "
+                                    "or scene shards. Prints JSON.")
+    er.add_argument("--data", required=True, help="a folder with gt.jsonl and images/, or scene shards")
+    er.add_argument("--model", help="a .keras detector (default: the bundled one)")
+    er.add_argument("--recognizer", help="a .keras recognizer (default: the bundled one)")
+    _detector_args(er)
+    _decoder_args(er)
+    er.add_argument("--limit", type=int, help="evaluate the first N images only")
+    er.add_argument("--worst", type=int, default=10, help="how many worst images to list (default 10)")
+    er.add_argument("--results", metavar="OUT.jsonl", help="also write what was read as JSON lines")
+    er.add_argument("--output", help="also write the JSON report to this file")
     return p
 
 
 def _detector_args(p):
+    from .postprocess import DETECTOR_MAG_RATIO, DETECTOR_THRESHOLDS as T
+
     p.add_argument("--canvas-size", type=int, default=1280, help="longest side an image is magnified to (default 1280)")
-    p.add_argument("--mag-ratio", type=float, default=1.5, help="magnification before detection (default 1.5)")
-    p.add_argument("--text-threshold", type=float, default=0.3, help="least region peak of a word (default 0.3)")
-    p.add_argument("--link-threshold", type=float, default=0.1, help="affinity that joins characters (default 0.1)")
-    p.add_argument("--low-text", type=float, default=0.3, help="region value of a character pixel (default 0.3)")
+    p.add_argument("--mag-ratio", type=float, default=DETECTOR_MAG_RATIO,
+                   help=f"magnification before detection (default {DETECTOR_MAG_RATIO:g})")
+    p.add_argument("--text-threshold", type=float, default=T["text_threshold"],
+                   help=f"least region peak of a word (default {T['text_threshold']:g})")
+    p.add_argument("--link-threshold", type=float, default=T["link_threshold"],
+                   help=f"affinity that joins characters (default {T['link_threshold']:g})")
+    p.add_argument("--low-text", type=float, default=T["low_text"],
+                   help=f"region value of a character pixel (default {T['low_text']:g})")
 
 
 def _load_detector(args):
@@ -245,6 +281,74 @@ def _load(args):
 
         rec.language_model = CharLM.from_files(args.lm, alphabet=rec.vocabulary)
     return rec
+
+
+def _load_reader(args):
+    _check_detector_args(args)
+    if args.lm and args.decoder != "lm":
+        raise ValueError(f"--lm is read by --decoder lm only. Received: --decoder {args.decoder} with --lm; "
+                         "drop --lm or use --decoder lm.")
+    _check_lm_files(args)
+    if args.recognizer is not None and not Path(args.recognizer).is_file():
+        raise FileNotFoundError(f"--recognizer {args.recognizer} does not exist. Pass a .keras file from "
+                                "`ocrmodels train-recognizer`, or leave it out for the bundled recognizer.")
+    from .pipeline import Reader
+    from .recognizer import load_recognizer
+
+    rec = load_recognizer(args.recognizer)
+    if args.lm:
+        from .lm import CharLM
+
+        rec.language_model = CharLM.from_files(args.lm, alphabet=rec.vocabulary)
+    return Reader(_load_detector(args), rec, decoder=args.decoder, beam_width=args.beam_width)
+
+
+def _read(args) -> int:
+    if not args.images:
+        raise ValueError("Give at least one image file: ocrmodels read IMAGE ... (before --lm, if any).")
+    _positive("beam-width", args.beam_width)
+    _check_detector_args(args)
+    good, bad = _check_image_files(args.images)
+    for msg in bad:
+        print(f"ocrmodels read: error: {msg}; skipped.", file=sys.stderr)
+    if not good:
+        return 2
+    from .evaluate import read_image
+
+    reader = _load_reader(args)
+    if args.overlay:
+        Path(args.overlay).mkdir(parents=True, exist_ok=True)
+    sink = open(args.json, "w", encoding="utf-8") if args.json else sys.stdout
+    failed = len(bad)
+    try:
+        for f in good:
+            img = read_image(f)
+            if img is None:
+                print(f"ocrmodels read: error: {f} cannot be decoded (truncated, corrupt or too large); skipped.",
+                      file=sys.stderr)
+                failed += 1
+                continue
+            res = reader.read([img], attributes=args.attributes)[0]
+            h, w = img.shape[:2]
+            row = {"image": f, "width": int(w), "height": int(h),
+                   "words": [{"quad": np.round(d["quad"], 2).tolist(), "text": d["text"], "score": round(d["score"], 4)}
+                             for d in res["words"]],
+                   "lines": res["lines"]}
+            if args.attributes:
+                row["attributes"] = res["attributes"]
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sink.flush()
+            if args.overlay:
+                import cv2
+
+                from .detector import draw_overlay
+
+                pic = draw_overlay(img, res["words"], texts=[d["text"] for d in res["words"]])
+                cv2.imwrite(str(Path(args.overlay) / (Path(f).stem + ".read.png")), pic[:, :, ::-1])
+    finally:
+        if sink is not sys.stdout:
+            sink.close()
+    return 1 if failed else 0
 
 
 def _positive(name, v):
@@ -375,6 +479,27 @@ def main(argv: list[str] | None = None) -> int:
                     f.write(text + "\n")
         elif args.command == "detect":
             return _detect(args)
+        elif args.command == "read":
+            return _read(args)
+        elif args.command == "evaluate-reader":
+            for n in ("limit", "beam_width"):
+                _positive(n.replace("_", "-"), getattr(args, n))
+            if args.worst < 0:
+                raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
+            if not Path(args.data).exists() and not any(c in args.data for c in "*?["):
+                raise FileNotFoundError(f"--data {args.data} does not exist. Pass a folder with gt.jsonl and "
+                                        "images/, or scene shards.")
+            from .evaluate import evaluate_reader
+
+            report = evaluate_reader(_load_reader(args), args.data, limit=args.limit, worst=args.worst,
+                                     results_out=args.results)
+            report = {"model": args.model or "bundled", "recognizer": args.recognizer or "bundled",
+                      "decoder": args.decoder, "data": args.data, **report}
+            text = json.dumps(report, indent=2, ensure_ascii=False)
+            print(text)
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as f:
+                    f.write(text + "\n")
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
         print(f"ocrmodels {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -22,17 +22,13 @@ import numpy as np
 from .craft import craft_size_of
 from .data import IMAGENET_MEAN, IMAGENET_STD
 from .losses import CRAFTLoss  # noqa: F401  (registers the loss for loading)
-from .postprocess import maps_to_words
+from .postprocess import DETECTOR_MAG_RATIO, DETECTOR_THRESHOLDS, maps_to_words
 
 __all__ = ["BUNDLED_DETECTOR", "DETECTOR_THRESHOLDS", "Detector", "as_rgb", "draw_overlay", "load_detector",
            "load_detector_model"]
 
 BUNDLED_DETECTOR = Path(__file__).resolve().parent / "weights" / "craft_small.keras"
 
-#: Post-processing thresholds for a trained detector's maps, chosen on synthetic validation scenes (a trained
-#: model's peaks are lower and its maps softer than the ground truth that
-#: :data:`~ocrmodels.postprocess.DEFAULT_THRESHOLDS` is calibrated on).
-DETECTOR_THRESHOLDS = {"text_threshold": 0.3, "link_threshold": 0.1, "low_text": 0.3}
 
 
 def load_detector_model(path, *, compile: bool = False) -> keras.Model:
@@ -89,7 +85,7 @@ class Detector:
             :data:`DETECTOR_THRESHOLDS`).
     """
 
-    def __init__(self, model: keras.Model, *, canvas_size: int = 1280, mag_ratio: float = 1.5,
+    def __init__(self, model: keras.Model, *, canvas_size: int = 1280, mag_ratio: float = DETECTOR_MAG_RATIO,
                  text_threshold: float = DETECTOR_THRESHOLDS["text_threshold"],
                  link_threshold: float = DETECTOR_THRESHOLDS["link_threshold"],
                  low_text: float = DETECTOR_THRESHOLDS["low_text"]):

@@ -174,7 +174,7 @@ def read_gt_jsonl(path) -> list[dict]:
 
 
 def _detection_items(data, limit):
-    """``(name, image or None, gt quads, ignore flags)`` for a gt.jsonl folder or scene shards."""
+    """``(name, image or None, gt quads, ignore flags, gt texts)`` for a gt.jsonl folder or scene shards."""
     p = Path(os.fspath(data))
     if p.name == "gt.jsonl" or (p.is_dir() and (p / "gt.jsonl").is_file()):
         base = p.parent if p.name == "gt.jsonl" else p
@@ -184,7 +184,8 @@ def _detection_items(data, limit):
             if not f.exists():
                 f = base / r["image"]
             words = r.get("words", [])
-            yield (r["image"], read_image(f), [w["quad"] for w in words], [bool(w.get("ignore", False)) for w in words])
+            yield (r["image"], read_image(f), [w["quad"] for w in words], [bool(w.get("ignore", False)) for w in words],
+                   [str(w.get("text", "")) for w in words])
         return
     from synthgen.dataset import open_dataset
 
@@ -194,9 +195,9 @@ def _detection_items(data, limit):
                          f"folder with gt.jsonl and images/; these shards hold {ds.kind}.")
     n = min(len(ds), limit) if limit else len(ds)
     for a in range(0, n, 16):
-        for r in ds.read(np.arange(a, min(n, a + 16)), fields=("image", "word_quads")):
+        for r in ds.read(np.arange(a, min(n, a + 16)), fields=("image", "word_quads", "text")):
             q = np.asarray(r["word_quads"], np.float32).reshape(-1, 4, 2)
-            yield f"#{r['index']}", r["image"], list(q), [False] * len(q)
+            yield f"#{r['index']}", r["image"], list(q), [False] * len(q), r["text"].split(" ") if r["text"] else []
 
 
 def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 10, iou_threshold: float = 0.5,
@@ -221,7 +222,7 @@ def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 
     detector.detect([np.zeros((64, 64, 3), np.uint8)])  # warm-up (tracing), left out of the timing
     sink = open(detections_out, "w", encoding="utf-8") if detections_out else None
     try:
-        for name, img, gt, ignore in _detection_items(data, limit):
+        for name, img, gt, ignore, _ in _detection_items(data, limit):
             if img is None:
                 unreadable.append(name)
                 words = []
@@ -255,4 +256,66 @@ def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 
         "unreadable": unreadable,
         "worst": [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
                    "matched": r["matched"]} for h, name, r, _ in scored[:worst]],
+    }
+
+
+def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, iou_threshold: float = 0.5,
+                    results_out=None) -> dict:
+    """End-to-end precision, recall and H-mean of a :class:`~ocrmodels.Reader`: a word counts when its
+    box matches a ground-truth box (IoU >= ``iou_threshold``, one-to-one, don't-care boxes as in
+    :func:`evaluate_detector`) and its text equals the ground truth's, case-insensitively over
+    ``[0-9a-z]`` (the ICDAR word-spotting protocol without a lexicon). ``data``: a folder with
+    ``gt.jsonl`` (with ``text``) and ``images/``, or scene shards.
+
+    Returns:
+        a JSON-ready dict: ``precision``, ``recall``, ``hmean``, ``gt``, ``detections``, ``matched``,
+        ``detection`` (the same figures ignoring the text), ``images``, ``images_per_second``,
+        ``seconds`` (detection, cutting, recognition, grouping), ``unreadable``, ``worst``.
+    """
+    import json
+
+    from .metrics import detection_metrics, match_detections
+
+    per_image, per_det, names, unreadable, seconds = [], [], [], [], 0.0
+    reader.read([np.zeros((64, 64, 3), np.uint8)], attributes=False)  # warm-up, left out of the timing
+    for k in reader.timings:
+        reader.timings[k] = 0.0
+    sink = open(results_out, "w", encoding="utf-8") if results_out else None
+    try:
+        for name, img, gt, ignore, texts in _detection_items(data, limit):
+            if img is None:
+                unreadable.append(name)
+                words = []
+            else:
+                t = time.perf_counter()
+                words = reader.read([img], attributes=False)[0]["words"]
+                seconds += time.perf_counter() - t
+            quads = [w["quad"] for w in words]
+            per_image.append(match_detections(gt, quads, ignore=ignore, iou_threshold=iou_threshold, gt_texts=texts,
+                                              detected_texts=[w["text"] for w in words]))
+            per_det.append(match_detections(gt, quads, ignore=ignore, iou_threshold=iou_threshold))
+            names.append(name)
+            if sink is not None:
+                h, w = (img.shape[:2] if img is not None else (0, 0))
+                sink.write(json.dumps({"image": name, "width": int(w), "height": int(h),
+                                       "words": [{"quad": np.round(d["quad"], 2).tolist(), "text": d["text"],
+                                                  "score": round(d["score"], 4)} for d in words]}) + "\n")
+    finally:
+        if sink is not None:
+            sink.close()
+    m = detection_metrics(per_image)
+    d = detection_metrics(per_det)
+    scored = sorted(((detection_metrics([r])["hmean"], name, r) for name, r in zip(names, per_image)),
+                    key=lambda t: (t[0], -t[2]["gt"], t[1]))
+    done = len(per_image) - len(unreadable)
+    return {
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
+        "detection": {k: round(d[k], 4) for k in ("precision", "recall", "hmean")},
+        "images": len(per_image),
+        "iou_threshold": iou_threshold,
+        "images_per_second": round(done / seconds, 2) if seconds > 0 else None,
+        "seconds": {k: round(v, 2) for k, v in reader.timings.items()},
+        "unreadable": unreadable,
+        "worst": [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
+                   "matched": r["matched"]} for h, name, r in scored[:worst]],
     }

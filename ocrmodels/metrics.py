@@ -89,12 +89,14 @@ def iou(a, b) -> float:
 
 
 def match_detections(gt_quads, detected_quads, *, ignore=None, iou_threshold: float = 0.5,
-                     dont_care_overlap: float = 0.5) -> dict:
+                     dont_care_overlap: float = 0.5, gt_texts=None, detected_texts=None) -> dict:
     """One image under the ICDAR 2015 protocol.
 
     A detection more than ``dont_care_overlap`` of whose area lies inside one don't-care ground
     truth (``ignore[i]``) is dropped; the rest are matched one-to-one to the other ground-truth
     boxes, greedily by IoU (largest first), a pair counting when its IoU is at least ``iou_threshold``.
+    With ``gt_texts`` and ``detected_texts`` (end to end, the word-spotting protocol without a
+    lexicon), a pair counts only when both texts are equal under :func:`alnum_fold`.
 
     Returns:
         ``{"gt": cared ground-truth boxes, "detections": detections kept, "matched": pairs,
@@ -114,9 +116,15 @@ def match_detections(gt_quads, detected_quads, *, ignore=None, iou_threshold: fl
             dropped.append(j)
         else:
             kept.append(j)
+    texts = gt_texts is not None or detected_texts is not None
+    if texts and (gt_texts is None or detected_texts is None or len(gt_texts) != len(gts)
+                  or len(detected_texts) != len(dets)):
+        raise ValueError("gt_texts and detected_texts need one text per box each, or neither.")
     cand = []
     for i in care:
         for j in kept:
+            if texts and alnum_fold(str(gt_texts[i])) != alnum_fold(str(detected_texts[j])):
+                continue
             v = iou(gts[i], dets[j])
             if v >= iou_threshold:
                 cand.append((v, i, j))

@@ -20,12 +20,19 @@ import math
 import cv2
 import numpy as np
 
-__all__ = ["DEFAULT_THRESHOLDS", "maps_to_words", "order_quad", "unclip_margin"]
+__all__ = ["DEFAULT_THRESHOLDS", "DETECTOR_MAG_RATIO", "DETECTOR_THRESHOLDS", "maps_to_words", "order_quad",
+           "unclip_margin"]
 
 #: Calibrated on maps built from known quads (:func:`synthgen.craft_maps`: Gaussians of sigma 0.35 half-widths,
 #: which fall to 0.25 at 0.58 of a box's half-width, so a character's blob and its neighbour's affinity blob still
 #: touch); CRAFT's public 0.7 / 0.4 / 0.4 assume wider Gaussians.
 DEFAULT_THRESHOLDS = {"text_threshold": 0.5, "link_threshold": 0.25, "low_text": 0.25}
+
+#: The :class:`~ocrmodels.Detector`'s defaults for a trained model's maps (softer, lower peaks than the ground
+#: truth :data:`DEFAULT_THRESHOLDS` is calibrated on), chosen on synthetic validation scenes.
+DETECTOR_THRESHOLDS = {"text_threshold": 0.3, "link_threshold": 0.1, "low_text": 0.3}
+#: The :class:`~ocrmodels.Detector`'s default magnification of an image before detection.
+DETECTOR_MAG_RATIO = 1.5
 
 
 def order_quad(quad) -> np.ndarray:
