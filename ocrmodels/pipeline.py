@@ -121,14 +121,15 @@ class Reader:
         detector: a :class:`~ocrmodels.Detector`, a detector ``.keras`` path, or ``None`` for the bundled one.
         recognizer: a :class:`~ocrmodels.Recognizer`, a recognizer ``.keras`` path, or ``None`` for the bundled one.
         decoder, beam_width: the recognizer's decoding (:meth:`Recognizer.recognize`).
-        retry_below: a horizontal word read with less confidence is also read upside down.
+        retry_below: a horizontal word read with less confidence is also read upside down, and the
+            reading with the higher confidence is kept (recognition costs a small part of a read).
         batch_size: crops per recognizer batch.
         **detector_options: :class:`~ocrmodels.Detector` settings (``canvas_size``, ``mag_ratio``,
             ``text_threshold``, ``link_threshold``, ``low_text``) when the detector is loaded here.
     """
 
     def __init__(self, detector=None, recognizer=None, *, decoder: str = "lm", beam_width: int = 10,
-                 retry_below: float = 0.5, batch_size: int = 256, **detector_options):
+                 retry_below: float = 0.9, batch_size: int = 256, **detector_options):
         if detector is None or not isinstance(detector, Detector):
             detector = load_detector(detector, **detector_options)
         elif detector_options:
