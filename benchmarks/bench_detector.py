@@ -73,7 +73,7 @@ def main():
         det.detect([np.zeros((64, 64, 3), np.uint8)])
         per, t = [], time.perf_counter()
         split = {"prepare": 0.0, "model": 0.0, "post": 0.0}
-        for name, img, gt, ign in items:
+        for name, img, gt, ign, *_ in items:
             t1 = time.perf_counter()
             x, ratio, _ = det.prepare(img)
             t2 = time.perf_counter()
@@ -99,9 +99,9 @@ def main():
 
             per, t = [], time.perf_counter()
             with tempfile.TemporaryDirectory() as d:
-                for k, (name, img, gt, ign) in enumerate(items):
+                for k, (name, img, gt, ign, *_) in enumerate(items):
                     p = os.path.join(d, f"{k}.png")
-                    cv2.imwrite(p, img[:, :, ::-1] if img.ndim == 3 else img)
+                    cv2.imwrite(p, img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGBA2BGRA if img.shape[2] == 4 else cv2.COLOR_RGB2BGR))
                     per.append(match_detections(gt, _tesseract_words(p, threads), ignore=ign))
             dt = time.perf_counter() - t
             m = detection_metrics(per)
