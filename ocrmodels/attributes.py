@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["ATTRIBUTE_KINDS", "CLAIMS", "CURRENCIES", "DATE_KINDS", "LOT_KEYWORDS", "NOT_QUANTITIES", "UNITS",
-           "extract_attributes"]
+__all__ = ["ATTRIBUTE_KINDS", "CLAIMS", "CODE_KEYWORDS", "CURRENCIES", "DATE_KINDS", "LOT_KEYWORDS", "NOT_QUANTITIES",
+           "UNITS", "extract_attributes"]
 
 #: the keys of :func:`extract_attributes`' result, in that order.
 ATTRIBUTE_KINDS = ("quantity", "price", "date", "lot", "percentage", "claim")
@@ -59,6 +59,10 @@ DATE_KINDS: dict[str, str] = {
 
 #: words that announce a lot or batch code.
 LOT_KEYWORDS: list[str] = ["lot no", "lot nr", "lot", "batch no", "batch", "b/n", "l"]
+
+#: words that announce a product code that is no lot number (its code is then nothing else either).
+CODE_KEYWORDS: list[str] = ["ref", "sku", "item no", "item", "model no", "model", "art no", "art", "upc", "ean", "part no",
+                            "p/n", "cat no"]
 
 #: number + unit spellings that are no quantity (matched case-sensitively on the whole match): 5G networks.
 NOT_QUANTITIES: list[str] = [r"[2-6]G"]
@@ -170,7 +174,7 @@ def extract_attributes(text, *, units: dict | None = None, currencies: dict | No
     claim_of = {re.sub(r"[\s-]+", " ", c.lower()): c for c in claims}
 
     multipack = re.compile(rf"(?<!\w)(\d{{1,3}})\s*[xX×]\s*({_NUMBER})\s*({unit_re})(?![a-zA-Z])", re.I)
-    pack_of = re.compile(r"(?<!\w)(?:pack\s+of\s+(\d{1,4})|(\d{1,4})\s*-?\s*(?:pack|pk)\b)", re.I)
+    pack_of = re.compile(r"(?<![\w.,])(?:pack\s+of\s+(\d{1,4})|(\d{1,4})\s*-?\s*(?:pack|pk)\b)", re.I)
     quantity = re.compile(rf"({_NUM})\s*({unit_re})(?![a-zA-Z0-9])", re.I)
     price_before = re.compile(rf"(?<![A-Za-z])({cur_re})\s*({_NUM})(?![0-9])", re.I)
     price_after = re.compile(rf"({_NUM})\s*({cur_re})(?![A-Za-z])", re.I)
@@ -186,9 +190,10 @@ def extract_attributes(text, *, units: dict | None = None, currencies: dict | No
         ("My", re.compile(rf"(?<![\w])({_MONTH_RE})\s*[-/ ,]?\s*({d}{{4}}|'?{d}{{2}})(?![\w])", re.I)),
         ("my2", re.compile(rf"(?<![\w./])({d}{{2}})/({d}{{2}})(?![\w/])")),
     ]
-    lot_pat = re.compile(rf"(?<![A-Za-z])({lot_re})\s*(?:#|no\.?|nr\.?)?\s*[:#.]?\s*([A-Z0-9][A-Z0-9\-/]{{2,}})(?![\w])", re.I)
+    lot_pat = re.compile(rf"(?<![A-Za-z0-9])({lot_re})\s*(?:#|no\.?|nr\.?)?\s*[:#.]?\s*([A-Z0-9][A-Z0-9\-/]{{2,}})(?![\w])", re.I)
     percent = re.compile(rf"({_NUM})\s*%((?:\s+[A-Za-z][A-Za-z-]*){{0,2}})")
     claim_pat = re.compile(rf"(?<![\w])({claim_re})(?![\w])", re.I)
+    code_pat = re.compile(rf"(?<![A-Za-z0-9])(?:{_alternation(CODE_KEYWORDS)})\.?\s*[:#.]?\s*[A-Za-z0-9][\w\-/.]*", re.I)
 
     out: dict[str, list[dict]] = {k: [] for k in ATTRIBUTE_KINDS}
     first = 0
@@ -200,6 +205,8 @@ def extract_attributes(text, *, units: dict | None = None, currencies: dict | No
 
         def free(a, b):
             return all(b <= x or a >= y for x, y in taken)
+
+        taken += [m.span() for m in code_pat.finditer(t) if re.search(r"\d", m.group(0))]  # "SKU 7253573M" is a code
 
         def add(what, m_span, **fields):
             a, b = m_span
@@ -255,13 +262,17 @@ def extract_attributes(text, *, units: dict | None = None, currencies: dict | No
             unit = unit_of.get(re.sub(r"[\s.]", "", m.group(2)).lower())
             if v is None or unit is None or any(re.fullmatch(p, m.group(0)) for p in NOT_QUANTITIES):
                 continue
+            if unit == "ct" and v != int(v):
+                continue  # "3.4 pcs" is no count
             taken.append(m.span())
             add("quantity", m.span(), value=v, unit=unit, count=1)
         for m in lot_pat.finditer(t):
             code = m.group(2)
             kw = m.group(1).lower()
-            if not free(*m.span()) or not re.search(r"\d", code) or (kw == "l" and not re.search(r"\d", code[:2])):
+            if not free(*m.span()) or not re.search(r"\d", code):
                 continue
+            if kw == "l" and (t[m.end(1): m.end(1) + 1].isalnum() or not re.search(r"\d", code[:2])):
+                continue  # a lone "L" counts only as "L 1234", "L.1234" or "L:1234"
             taken.append(m.span())
             add("lot", m.span(), code=code.upper().translate(str.maketrans({"O": "0"})) if code.isdigit() else code.upper())
         for m in percent.finditer(t):

@@ -29,7 +29,7 @@ from .geometry import scale_matrix, transform_quads, translation_matrix
 from .heatmaps import craft_maps
 from .render import render_text
 
-__all__ = ["Scene", "SceneGenerator", "SCENE_PARAM_FIELDS", "BLOCK_KINDS", "info_text"]
+__all__ = ["Scene", "SceneGenerator", "SCENE_PARAM_FIELDS", "BLOCK_KINDS", "info_line", "info_text"]
 
 #: Per-scene parameters stored with every scene (float32 each).
 SCENE_PARAM_FIELDS = (
@@ -56,6 +56,8 @@ class Scene:
         params: per-scene parameters keyed by :data:`SCENE_PARAM_FIELDS`.
         region, affinity: uint8 ``[H * s, W * s]`` CRAFT maps (0..255), or ``None``.
         rejects: block candidates rejected while making this scene, by reason.
+        attributes: the product attributes its info blocks state (:func:`info_line`), each with its
+            ``line`` (as drawn) and ``block`` (number of the block within the scene).
     """
 
     pixels: np.ndarray = field(repr=False)
@@ -72,6 +74,7 @@ class Scene:
     rejects: dict = field(default_factory=dict)
     debug: dict = field(default_factory=dict, repr=False)
     lossy: bool = False
+    attributes: list = field(default_factory=list)
 
     @property
     def image(self) -> np.ndarray:
@@ -94,40 +97,81 @@ _UNITS = ("ml", "mL", "L", "l", "g", "kg", "oz", "fl oz", "lb", "lbs", "ct", "pc
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 
-def info_text(rng: np.random.Generator) -> str:
-    """One line of packaging info: a quantity, price, date, lot number or claim."""
+# canonical unit of each _UNITS spelling for the recorded attributes (None: not a net quantity)
+_UNIT_OF = {"ml": "ml", "mL": "ml", "L": "l", "l": "l", "g": "g", "kg": "kg", "oz": "oz", "fl oz": "fl oz", "lb": "lb",
+            "lbs": "lb", "ct": "ct", "pcs": "ct", "pack": "ct", "cm": "cm", "mm": "mm", "W": None, "mAh": None, "GB": None}
+_CLAIM_LINES = (("NEW!", [("claim", "new")]), ("SALE", [("claim", "sale")]), ("20% OFF", [("percentage", 20.0)]),
+                ("100% NATURAL", [("percentage", 100.0), ("claim", "natural")]), ("GLUTEN FREE", [("claim", "gluten free")]),
+                ("Organic", [("claim", "organic")]), ("2 for 1", [("claim", "2 for 1")]),
+                ("Limited Edition", [("claim", "limited edition")]), ("BPA free", [("claim", "bpa free")]),
+                ("Made in USA", [("claim", "made in usa")]), ("Keep refrigerated", []), ("Shake well", []))
+_DATE_KIND = {"EXP": "expiry", "BEST BEFORE": "best_before", "BB": "best_before", "USE BY": "use_by", "Exp.": "expiry"}
+
+
+def info_line(rng: np.random.Generator) -> tuple[str, list[dict]]:
+    """One line of packaging info (a quantity, price, date, lot number or claim) and the product
+    attributes it states, as ``ocrmodels.extract_attributes`` names them: ``{"kind": "quantity",
+    "value", "unit", "count"}``, ``{"kind": "price", "value", "currency"}``, ``{"kind": "date",
+    "date" (ISO), "date_kind"}``, ``{"kind": "lot", "code"}``, ``{"kind": "percentage", "value"}``,
+    ``{"kind": "claim", "claim"}``; an empty list for lines that state none (a phone number, a code)."""
     k = int(rng.integers(10))
     if k == 0:
         n = rng.choice([int(rng.integers(1, 1000)), round(float(rng.uniform(0.1, 5)), 1)])
-        return f"{n:g} {_UNITS[rng.integers(len(_UNITS))]}"
+        spelled = _UNITS[rng.integers(len(_UNITS))]
+        unit = _UNIT_OF[spelled]
+        if unit == "ct" and float(n) != int(n):
+            unit = None  # "3.1 pack" states no count
+        attrs = [] if unit is None else [{"kind": "quantity", "value": float(f"{n:g}"), "unit": unit, "count": 1}]
+        return f"{n:g} {spelled}", attrs
     if k == 1:
         oz = int(rng.integers(1, 64))
-        return f"NET WT {oz} OZ ({round(oz * 28.35)}g)"
+        g = round(oz * 28.35)
+        return f"NET WT {oz} OZ ({g}g)", [{"kind": "quantity", "value": float(oz), "unit": "oz", "count": 1},
+                                          {"kind": "quantity", "value": float(g), "unit": "g", "count": 1}]
     if k == 2:
         cur = ("$", "USD ", "EUR ", "")[rng.integers(4)]
-        return f"{cur}{int(rng.integers(0, 200))}.{int(rng.integers(0, 100)):02d}"
+        whole, cents = int(rng.integers(0, 200)), int(rng.integers(0, 100))
+        attrs = [{"kind": "price", "value": float(f"{whole}.{cents:02d}"), "currency": {"$": "USD", "USD ": "USD",
+                                                                                          "EUR ": "EUR"}[cur]}] if cur else []
+        return f"{cur}{whole}.{cents:02d}", attrs
     if k == 3:
         m, y = int(rng.integers(1, 13)), int(rng.integers(2024, 2032))
         pre = ("EXP", "BEST BEFORE", "BB", "USE BY", "Exp.")[rng.integers(5)]
         fmt = int(rng.integers(3))
-        date = f"{m:02d}/{y}" if fmt == 0 else (f"{int(rng.integers(1, 29)):02d}.{m:02d}.{y}" if fmt == 1
-                                                   else f"{int(rng.integers(1, 29))} {_MONTHS[m - 1]} {y}")
-        return f"{pre} {date}"
+        if fmt == 0:
+            date, iso = f"{m:02d}/{y}", f"{y:04d}-{m:02d}"
+        else:
+            d = int(rng.integers(1, 29))
+            date = f"{d:02d}.{m:02d}.{y}" if fmt == 1 else f"{d} {_MONTHS[m - 1]} {y}"
+            iso = f"{y:04d}-{m:02d}-{d:02d}"
+        return f"{pre} {date}", [{"kind": "date", "date": iso, "date_kind": _DATE_KIND[pre]}]
     if k == 4:
         letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
         code = "".join(letters[rng.integers(len(letters))] if rng.random() < 0.3 else str(rng.integers(10)) for _ in range(rng.integers(4, 9)))
-        return f"{('LOT', 'BATCH', 'REF', 'SKU')[rng.integers(4)]} {code}"
+        word = ("LOT", "BATCH", "REF", "SKU")[rng.integers(4)]
+        return f"{word} {code}", ([{"kind": "lot", "code": code}] if word in ("LOT", "BATCH") else [])
     if k == 5:
-        return ("NEW!", "SALE", "20% OFF", "100% NATURAL", "GLUTEN FREE", "Organic", "2 for 1", "Limited Edition",
-                "BPA free", "Made in USA", "Keep refrigerated", "Shake well")[rng.integers(12)]
+        text, facts = _CLAIM_LINES[rng.integers(len(_CLAIM_LINES))]
+        return text, [{"kind": kind, "value": v} if kind == "percentage" else {"kind": kind, "claim": v}
+                      for kind, v in facts]
     if k == 6:
-        return f"{int(rng.integers(1, 48))} x {int(rng.integers(5, 500))} {('g', 'ml', 'oz')[rng.integers(3)]}"
+        n, v, u = int(rng.integers(1, 48)), int(rng.integers(5, 500)), ("g", "ml", "oz")[rng.integers(3)]
+        return f"{n} x {v} {u}", [{"kind": "quantity", "value": float(v), "unit": u, "count": n}]
     if k == 7:
-        return f"{int(rng.integers(5, 95))}% {('less sugar', 'more', 'recycled', 'cocoa', 'juice')[rng.integers(5)]}"
+        p, about = int(rng.integers(5, 95)), ("less sugar", "more", "recycled", "cocoa", "juice")[rng.integers(5)]
+        attrs = [{"kind": "percentage", "value": float(p)}]
+        if about == "recycled":
+            attrs.append({"kind": "claim", "claim": "recycled"})
+        return f"{p}% {about}", attrs
     if k == 9:  # a single character or two: sizes, keys, grades, tabs
         chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-        return "".join(chars[i] for i in rng.integers(len(chars), size=int(rng.integers(1, 3))))
-    return f"{rng.integers(100, 1000)}-{rng.integers(1000, 10000)}"
+        return "".join(chars[i] for i in rng.integers(len(chars), size=int(rng.integers(1, 3)))), []
+    return f"{rng.integers(100, 1000)}-{rng.integers(1000, 10000)}", []
+
+
+def info_text(rng: np.random.Generator) -> str:
+    """One line of packaging info (the text of :func:`info_line`)."""
+    return info_line(rng)[0]
 
 
 class SceneGenerator(_GeneratorBase):
@@ -188,7 +232,8 @@ class SceneGenerator(_GeneratorBase):
     def _filter(self, line: str) -> str:
         return " ".join(w for w in line.split(" ") if w and not self.charset.missing(w))
 
-    def _block_lines(self, kind: str, rng) -> list[str]:
+    def _block_lines(self, kind: str, rng) -> tuple[list[str], list[dict]]:
+        """The block's lines, and the product attributes they state (info blocks; see :func:`info_line`)."""
         if kind == "title":
             toks = self._titles[rng.integers(len(self._titles))]
             n_lines = int(rng.integers(self.config["title_lines"][0], self.config["title_lines"][1] + 1))
@@ -203,22 +248,28 @@ class SceneGenerator(_GeneratorBase):
                     cur = []
             if cur and len(lines) < n_lines:
                 lines.append(" ".join(cur))
-            return [self._case(ln, rng) for ln in lines]
+            return [self._case(ln, rng) for ln in lines], []
         if kind == "brand":
             w = self.text.sample(rng)
             r = rng.random()
             if self._upper_ok and r < 0.5:
                 w = w.upper()
-            return [w]
-        lines = [self._filter(info_text(rng)) for _ in range(1 if rng.random() < 0.7 else 2)]
-        return [ln for ln in lines if ln]
+            return [w], []
+        lines, attrs = [], []
+        for _ in range(1 if rng.random() < 0.7 else 2):
+            text, facts = info_line(rng)
+            kept = self._filter(text)
+            if kept:
+                lines.append(kept)
+                attrs += [{**a, "line": kept} for a in facts] if kept == text else []  # a changed line states other facts
+        return lines, attrs
 
     # ------------------------------------------------------------------ one block
     def _make_block(self, kind: str, rng, occ, energy_ii, canvas, dbg):
         """Render, place and draw one block; returns its words, or raises SampleRejected."""
         cfg = self.config
         H, W = self.height, self.width
-        lines = self._block_lines(kind, rng)
+        lines, facts = self._block_lines(kind, rng)
         if not lines:
             raise SampleRejected("block_no_text", kind)
         font_id = self.fonts.pick(" ".join(lines), rng)
@@ -405,7 +456,7 @@ class SceneGenerator(_GeneratorBase):
                 "roi": (rx0, ry0, rx1, ry1), "alpha": a, "matrix": m, "font": font_id,
             })
         return (words, cq, wq, font_id, h_disp, rotation != 0.0, persp is not None, curve_frac != 0.0, plate is not None,
-                outline)
+                outline, facts)
 
     # ------------------------------------------------------------------ one scene
     def make_sample(self, rng: np.random.Generator, *, debug: bool = False) -> Scene:
@@ -427,7 +478,7 @@ class SceneGenerator(_GeneratorBase):
         occ = np.zeros((gh, gw), np.uint8)
         n_blocks = int(rng.integers(cfg["blocks"][0], cfg["blocks"][1] + 1))
         rejects: dict = {}
-        words, cqs, wqs, wfonts, wblocks, heights = [], [], [], [], [], []
+        words, cqs, wqs, wfonts, wblocks, heights, attributes = [], [], [], [], [], [], []
         counts = {"rotated_blocks": 0, "perspective_blocks": 0, "curved_blocks": 0, "plated_blocks": 0,
                   "outlined_blocks": 0, "distractors": n_distractors}
         dbg = {} if debug else None
@@ -435,7 +486,8 @@ class SceneGenerator(_GeneratorBase):
             k = int(np.searchsorted(self._block_cum, rng.random() * self._block_cum[-1], side="right"))
             kind = BLOCK_KINDS[min(k, len(BLOCK_KINDS) - 1)]
             try:
-                w, cq, wq, font_id, h, rot, per, cur, pla, outl = self._make_block(kind, rng, occ, energy_ii, canvas, dbg)
+                w, cq, wq, font_id, h, rot, per, cur, pla, outl, facts = self._make_block(kind, rng, occ, energy_ii,
+                                                                                            canvas, dbg)
             except (SampleRejected, NoFontCoversText) as e:
                 reason = e.reason if isinstance(e, SampleRejected) else "no_font_covers_text"
                 rejects[reason] = rejects.get(reason, 0) + 1
@@ -452,6 +504,7 @@ class SceneGenerator(_GeneratorBase):
             counts["curved_blocks"] += cur
             counts["plated_blocks"] += pla
             counts["outlined_blocks"] += outl
+            attributes += [{**a, "block": b} for a in facts]
         if not heights:
             e = SampleRejected("no_block_placed", str(rejects))
             e.rejects = rejects
@@ -484,7 +537,8 @@ class SceneGenerator(_GeneratorBase):
             region = (r * 255 + 0.5).astype(np.uint8)
             affinity = (a * 255 + 0.5).astype(np.uint8)
         return Scene(img, text, char_quads, word_quads, np.array(wfonts, np.int16), np.array(wblocks, np.int16), bg_id, p,
-                     encoded, region, affinity, rejects, dbg or {}, lossy=cfg["image_codec"] == "jpeg")
+                     encoded, region, affinity, rejects, dbg or {}, lossy=cfg["image_codec"] == "jpeg",
+                     attributes=attributes)
 
     def _noise(self, rng) -> np.ndarray:
         """Unit Gaussian luminance noise ``[H, W, 1]``: a window of a fixed-seed bank at a random offset.

@@ -27,6 +27,7 @@ are every character of every word in word order, and instead of ``font`` they ha
 =================  ===========================  ==============================================
 ``word_font``      int16 ``[words]``            font of each word (rows of ``word_quads``)
 ``word_block``     int16 ``[words]``            text block of each word within its scene
+``attributes``     UTF-8 string ``[N]``         JSON list of the product attributes its info blocks state
 ``region``         uint8 ``[N, h, w]``          CRAFT region map (0..255), when ``maps`` is on
 ``affinity``       uint8 ``[N, h, w]``          CRAFT affinity map, same size
 =================  ===========================  ==============================================
@@ -181,6 +182,7 @@ class ShardWriter:
             if self.attrs.get("kind", "words") == "scenes":
                 _ds(f, "word_font", np.concatenate([s.word_fonts for s in ss]).astype(np.int16))
                 _ds(f, "word_block", np.concatenate([s.word_blocks for s in ss]).astype(np.int16))
+                _ds(f, "attributes", [json.dumps(getattr(s, "attributes", []), sort_keys=True) for s in ss], dtype=_STR)
                 if self.map_shape:
                     a["map_shape"] = np.array(self.map_shape, np.int64)
                     for key in ("region", "affinity"):
@@ -311,8 +313,8 @@ class Shard:
 
         ``fields`` limits what is read and decoded (e.g. ``("image", "text")``); default all:
         ``image``, ``text``, ``char_quads``, ``word_quads``, ``background``, ``params``, and
-        ``font`` (words) or ``words``, ``word_fonts``, ``word_blocks``, ``region``, ``affinity``
-        (scenes). A row that cannot be read raises :class:`ShardError` naming the file and row.
+        ``font`` (words) or ``words``, ``word_fonts``, ``word_blocks``, ``attributes``, ``region``,
+        ``affinity`` (scenes). A row that cannot be read raises :class:`ShardError` naming the file and row.
         """
         f = self._file()
         want = None if fields is None else set(fields)
@@ -366,6 +368,13 @@ class Shard:
                             v = f[d][o[0] : o[-1]]
                             for k in range(n):
                                 out[k][key] = v[o[k] - o[0] : o[k + 1] - o[0]]
+                if w("attributes"):
+                    if "attributes" in f:
+                        for k, t in enumerate(f["attributes"].asstr()[start:stop]):
+                            out[k]["attributes"] = json.loads(t)
+                    elif want is not None:
+                        raise ShardError(f"Shard {str(self.path)!r} records no attributes (made before scenes recorded "
+                                         "them); generate it again to evaluate attributes.")
                 if self.has_maps:
                     for key in ("region", "affinity"):
                         if w(key):

@@ -207,3 +207,17 @@ def test_degenerate_quads_draw_nothing_and_do_not_fail():
     region, _ = craft_maps(q, [0, 1], 32, 32)
     alone, _ = craft_maps(q[:1], [0], 32, 32)
     assert np.array_equal(region, alone)
+
+
+def test_scene_shards_record_the_attributes_their_info_blocks_state(tmp_path):
+    generate(tmp_path, 6, kind="scenes", seed=4, config={"block_weights": [0, 0, 1]}, progress=False, workers=1)
+    sh = read_shard(next(tmp_path.glob("*.h5")))
+    found = 0
+    for i in range(len(sh)):
+        row = sh.rows(i, i + 1, fields=("text", "attributes"))[0]
+        for a in row["attributes"]:
+            assert a["kind"] in ("quantity", "price", "date", "lot", "percentage", "claim")
+            assert a["line"] in row["text"]  # the line as drawn is in the scene's text
+            found += 1
+    assert found >= 6
+    assert verify_shard(sh.path) == []
