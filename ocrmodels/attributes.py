@@ -18,7 +18,7 @@ import re
 from datetime import date
 
 __all__ = ["ATTRIBUTE_KINDS", "CLAIMS", "CODE_KEYWORDS", "CURRENCIES", "DATE_KINDS", "LOT_KEYWORDS", "NOT_QUANTITIES",
-           "UNITS", "extract_attributes"]
+           "UNITS", "attribute_key", "extract_attributes"]
 
 #: the keys of :func:`extract_attributes`' result, in that order.
 ATTRIBUTE_KINDS = ("quantity", "price", "date", "lot", "percentage", "claim")
@@ -284,6 +284,26 @@ def extract_attributes(text, *, units: dict | None = None, currencies: dict | No
         for m in claim_pat.finditer(t):
             add("claim", m.span(), claim=claim_of.get(re.sub(r"[\s-]+", " ", m.group(1).lower()), m.group(1).lower()))
     return out
+
+
+def attribute_key(kind: str, match: dict) -> tuple:
+    """What identifies an attribute for comparing two sets of them (evaluation): its kind and parsed
+    values (quantity: value, unit, count; price: value, currency; date: date, kind of date; lot:
+    code; percentage: value; claim: claim). Takes :func:`extract_attributes`' matches and the scene
+    generator's records (``date_kind`` there, ``kind`` here)."""
+    if kind == "quantity":
+        return kind, round(float(match["value"]), 4), match["unit"], int(match.get("count", 1))
+    if kind == "price":
+        return kind, round(float(match["value"]), 2), match["currency"]
+    if kind == "date":
+        return kind, match["date"], match.get("date_kind", match.get("kind"))
+    if kind == "lot":
+        return kind, str(match["code"]).upper()
+    if kind == "percentage":
+        return kind, round(float(match["value"]), 4)
+    if kind == "claim":
+        return kind, match["claim"]
+    raise ValueError(f"kind must be one of {ATTRIBUTE_KINDS}. Received: kind={kind!r}")
 
 
 def _date(style: str, g) -> str | None:

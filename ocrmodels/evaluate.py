@@ -259,6 +259,23 @@ def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 
     }
 
 
+def _scene_attributes(data, limit):
+    """The attributes each scene's info blocks state (scene shards that record them), else None."""
+    p = Path(os.fspath(data))
+    if p.name == "gt.jsonl" or (p.is_dir() and (p / "gt.jsonl").is_file()):
+        return None
+    from synthgen.dataset import open_dataset
+
+    ds = open_dataset(data)
+    if ds.kind != "scenes":
+        return None
+    n = min(len(ds), limit) if limit else len(ds)
+    try:
+        return [r["attributes"] for r in ds.read(np.arange(n), fields=("attributes",))]
+    except Exception:  # shards made before scenes recorded attributes
+        return None
+
+
 def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, iou_threshold: float = 0.5,
                     results_out=None) -> dict:
     """End-to-end precision, recall and H-mean of a :class:`~ocrmodels.Reader`: a word counts when its
@@ -269,14 +286,20 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
 
     Returns:
         a JSON-ready dict: ``precision``, ``recall``, ``hmean``, ``gt``, ``detections``, ``matched``,
-        ``detection`` (the same figures ignoring the text), ``images``, ``images_per_second``,
-        ``seconds`` (detection, cutting, recognition, grouping), ``unreadable``, ``worst``.
+        ``detection`` (the same figures ignoring the text), ``attributes`` (scene shards that record
+        the attributes their info blocks state: precision, recall and F1 of the extracted attributes per
+        kind and over all, compared by :func:`~ocrmodels.attributes.attribute_key`), ``images``,
+        ``images_per_second``, ``seconds`` (detection, cutting, recognition, grouping), ``unreadable``, ``worst``.
     """
     import json
 
     from .metrics import detection_metrics, match_detections
 
+    from .attributes import ATTRIBUTE_KINDS, attribute_key
+
     per_image, per_det, names, unreadable, seconds = [], [], [], [], 0.0
+    attr_counts = {k: [0, 0, 0] for k in ATTRIBUTE_KINDS}  # truth, found, matched
+    truths = _scene_attributes(data, limit)
     reader.read([np.zeros((64, 64, 3), np.uint8)], attributes=False)  # warm-up, left out of the timing
     for k in reader.timings:
         reader.timings[k] = 0.0
@@ -288,8 +311,17 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
                 words = []
             else:
                 t = time.perf_counter()
-                words = reader.read([img], attributes=False)[0]["words"]
+                res = reader.read([img], attributes=truths is not None)[0]
                 seconds += time.perf_counter() - t
+                words = res["words"]
+                if truths is not None:
+                    want = {attribute_key(a["kind"], a) for a in truths[len(names)]}
+                    got = {attribute_key(k, m) for k, ms in res["attributes"].items() for m in ms}
+                    for kind in ATTRIBUTE_KINDS:
+                        w_k, g_k = {x for x in want if x[0] == kind}, {x for x in got if x[0] == kind}
+                        attr_counts[kind][0] += len(w_k)
+                        attr_counts[kind][1] += len(g_k)
+                        attr_counts[kind][2] += len(w_k & g_k)
             quads = [w["quad"] for w in words]
             per_image.append(match_detections(gt, quads, ignore=ignore, iou_threshold=iou_threshold, gt_texts=texts,
                                               detected_texts=[w["text"] for w in words]))
@@ -308,9 +340,19 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
     scored = sorted(((detection_metrics([r])["hmean"], name, r) for name, r in zip(names, per_image)),
                     key=lambda t: (t[0], -t[2]["gt"], t[1]))
     done = len(per_image) - len(unreadable)
+    attrs = None
+    if truths is not None:
+        attrs = {}
+        for kind, (nt, nf, nm) in list(attr_counts.items()) + [("all", [sum(v[i] for v in attr_counts.values())
+                                                                           for i in range(3)])]:
+            p = nm / nf if nf else (1.0 if nt == 0 else 0.0)
+            r = nm / nt if nt else 1.0
+            attrs[kind] = {"precision": round(p, 4), "recall": round(r, 4),
+                           "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "truth": nt, "found": nf}
     return {
         **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
         "detection": {k: round(d[k], 4) for k in ("precision", "recall", "hmean")},
+        **({"attributes": attrs} if attrs is not None else {}),
         "images": len(per_image),
         "iou_threshold": iou_threshold,
         "images_per_second": round(done / seconds, 2) if seconds > 0 else None,

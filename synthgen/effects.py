@@ -61,7 +61,7 @@ def warp_layer(alpha: np.ndarray, m: np.ndarray, width: int, height: int) -> np.
 
 def relative_luminance(rgb) -> np.ndarray:
     """Relative luminance (0..1) of sRGB values in 0..255; last axis RGB, or grey scalars."""
-    v = (np.asarray(rgb, np.float64) / 255.0) ** 2.2
+    v = (np.clip(np.asarray(rgb, np.float64), 0.0, 255.0) / 255.0) ** 2.2  # a canvas can dip below 0 before rounding
     if v.ndim and v.shape[-1] == 3:
         return v @ np.array([0.2126, 0.7152, 0.0722])
     return v

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ocrmodels.attributes import ATTRIBUTE_KINDS, UNITS, extract_attributes
+from ocrmodels.attributes import ATTRIBUTE_KINDS, UNITS, attribute_key, extract_attributes
 
 # text -> {kind: [fields of each match]} (only the kinds listed must be found; the others must be empty)
 CASES = [
@@ -90,22 +90,6 @@ def test_tables_can_be_extended():
     assert [(x["value"], x["unit"]) for x in q] == [(128.0, "GB")]
 
 
-def _key(a):
-    """What identifies an attribute, as the scene generator records it and as extract_attributes finds it."""
-    kind = a["kind"]
-    if kind == "quantity":
-        return kind, a["value"], a["unit"], a.get("count", 1)
-    if kind == "price":
-        return kind, a["value"], a["currency"]
-    if kind == "date":
-        return kind, a["date"], a.get("date_kind", a.get("kind_of_date"))
-    if kind == "lot":
-        return kind, a["code"]
-    if kind == "percentage":
-        return kind, a["value"]
-    return kind, a["claim"]
-
-
 def test_every_attribute_the_scene_generator_draws_is_extracted_from_its_line():
     """The generator's info lines (what scene shards record as ground truth) read back exactly: nothing
     missed, nothing extra, over every kind of line it draws."""
@@ -120,9 +104,8 @@ def test_every_attribute_the_scene_generator_draws_is_extracted_from_its_line():
         if len(line) <= 2:
             continue  # the generator's one- and two-character labels: "8G" does read as 8 g
         got = extract_attributes(line)
-        found = {_key({**m, "kind": k, **({"date_kind": m["kind"]} if k == "date" else {})})
-                 for k, ms in got.items() for m in ms}
-        want = {_key(a) for a in truth}
+        found = {attribute_key(k, m) for k, ms in got.items() for m in ms}
+        want = {attribute_key(a["kind"], a) for a in truth}
         assert found == want, (line, found, want)
         kinds |= {a["kind"] for a in truth}
     assert kinds == set(ATTRIBUTE_KINDS)
