@@ -1,8 +1,9 @@
-"""Many shards in parallel: one shard per task on joblib processes, resumable.
+"""Many shards in parallel: one shard per task on joblib processes or a Dask cluster, resumable.
 
 Sample ``k`` of a run is made from ``(seed, k)`` alone, and shard ``i`` holds samples
 ``i * shard_size ..``, so the bytes of every shard are the same whatever the number of
-workers, the order tasks finish in, or how often the run was interrupted and resumed.
+workers, the backend (local processes or a Dask cluster), the order tasks finish in, or how
+often the run was interrupted and resumed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def _fingerprint(gen) -> str:
 def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -> dict:
     # keep one generator per worker process so glyph and background caches survive across shards
     gen = _WORKER_GENERATORS.setdefault(fp, gen)
+    if not Path(out_dir).is_dir():  # on a cluster: the output folder must be on a filesystem every worker shares
+        import socket
+
+        raise FileNotFoundError(f"The output folder {str(out_dir)!r} does not exist on worker host {socket.gethostname()!r}. "
+                                "Put the output on a filesystem that the client and every worker share.")
     path = Path(out_dir) / shard_name(split, i, n)
     attrs = {
         "kind": gen.kind,
@@ -108,6 +114,7 @@ def generate(
     progress: bool = True,
     generator=None,
     kind: str = "words",
+    scheduler=None,
 ) -> GenerateResult:
     """Generate ``count`` word crops (or scenes) into shards under ``out_dir``.
 
@@ -125,6 +132,10 @@ def generate(
         generator: a ready :class:`WordGenerator` or :class:`SceneGenerator` (its config and kind
             are used instead of ``config`` and ``kind``).
         kind: ``"words"`` (crops for recognition) or ``"scenes"`` (canvases for detection).
+        scheduler: run the shards on a Dask cluster instead of local processes: the scheduler's
+            address (``"tcp://host:8786"``) or a ``dask.distributed.Client``. One task per shard; the
+            workers write the shards into ``out_dir``, which must be on a filesystem the client and
+            every worker share; ``workers`` is then ignored. Needs the ``dask`` extra.
     """
     if generator is not None:
         kind = generator.kind
@@ -143,6 +154,7 @@ def generate(
     if not split or not all(c.isalnum() or c in "_." for c in split):
         raise ValueError(f"split must be a name of letters, digits, '_' or '.'. Received: split={split!r}")
     out = Path(out_dir)
+    client = _dask_client(scheduler) if scheduler is not None else None
     if generator is not None:
         gen = generator
     else:
@@ -233,6 +245,17 @@ def generate(
         for k, v in r["rejects"].items():
             result["rejects"][k] = result["rejects"].get(k, 0) + v
 
+    if client is not None:
+        try:
+            _run_dask(client, gen, fp, out, split, n, seed, todo, bar, collect)
+        finally:
+            if bar is not None:
+                bar.close()
+            if isinstance(scheduler, str):  # a client passed in stays open for its owner
+                client.close()
+        result["oov"] = gen.text.oov.to_dict()
+        result["text_report"] = gen.text.report()
+        return result
     useful = max(1, min(len(todo), os.cpu_count() or 1))
     if workers > useful:
         warnings.warn(f"workers={workers} is more than helps here ({len(todo)} shard(s) to make, {os.cpu_count()} "
@@ -313,6 +336,52 @@ def _run_parallel(gen, fp, out, split, n, seed, todo, workers, bar, collect):
                     break
         if manager is not None:
             manager.shutdown()
+
+
+def _dask_client(scheduler):
+    """A ``dask.distributed.Client`` for ``scheduler`` (an address, or a client passed through)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ImportError("A Dask scheduler needs dask.distributed: pip install 'synthgen[dask]' "
+                          "(from a clone: pip install -e '.[dask]').") from None
+    if isinstance(scheduler, Client):
+        return scheduler
+    if not isinstance(scheduler, str) or not scheduler:
+        raise ValueError(f"scheduler must be an address such as 'tcp://host:8786' or a dask.distributed.Client. "
+                         f"Received: scheduler={scheduler!r}")
+    try:
+        return Client(scheduler, timeout="10s", set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise ValueError(f"Cannot reach the Dask scheduler at {scheduler!r} within 10 s ({type(e).__name__}: {e}). "
+                         "Start one with `dask scheduler` and workers with `dask worker ADDRESS`, and check the "
+                         "address.") from None
+
+
+def _run_dask(client, gen, fp, out, split, n, seed, todo, bar, collect):
+    """One task per shard on the cluster; a task whose worker dies is run again on another (Dask's own
+    retry); the shards are written by the workers under a temporary name and renamed, as locally."""
+    from dask.distributed import as_completed
+
+    if not todo:
+        return
+    [gen_future] = client.scatter([gen], broadcast=True, hash=False)
+    futures = {}
+    for i, a, b in todo:
+        f = client.submit(_write_shard, gen_future, fp, str(out), split, i, n, a, b, seed, None, pure=False,
+                          key=f"synthgen-shard-{fp[:12]}-{seed}-{split}-{i}-of-{n}", retries=1)
+        futures[f] = b - a
+    try:
+        for f in as_completed(list(futures)):
+            r = f.result()  # a task's error (a worker that cannot write) is raised here, naming the shard's path
+            collect(r)
+            if bar is not None:
+                bar.update(futures[f])
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    for p in Path(out).glob("*.h5.tmp"):  # a worker killed mid-shard leaves its temporary file; the retry is done
+        p.unlink(missing_ok=True)
 
 
 def _shard_state(path: Path, expected_count: int, seed: int, config: dict, kind: str) -> tuple[str, str]:
