@@ -124,3 +124,4 @@ def test_reader_gives_lines_and_attributes(recognizer):
     assert all(out["attributes"][k] == [] for k in ("price", "date", "lot"))
     nothing = Reader(_Oracle([]), recognizer).read([canvas])[0]
     assert nothing["words"] == [] and nothing["lines"] == [] and all(v == [] for v in nothing["attributes"].values())
+
