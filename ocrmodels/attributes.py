@@ -78,7 +78,7 @@ CLAIMS: list[str] = [
 _DIGITLIKE = "0-9OoIlS"
 _FIX = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5"})
 # a number: digit-like characters with at least one true digit, optional thousands groups and decimals
-_NUMBER = rf"[{_DIGITLIKE}]*[0-9][{_DIGITLIKE}]*(?:[.,][{_DIGITLIKE}]+)*"
+_NUMBER = rf"[{_DIGITLIKE}]*[0-9][{_DIGITLIKE}]*(?: ?[.,][{_DIGITLIKE}]+)*"  # "177 .70": a reader's split at the point
 _NUM = rf"(?<![\w.,]){_NUMBER}"
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _MONTH_RE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -90,7 +90,7 @@ def _alternation(words) -> str:
 
 def _number(text: str) -> float | None:
     """'1,299.00' -> 1299.0, '4,99' -> 4.99, '5OO' -> 500.0 (OCR confusions fixed); None if not a number."""
-    t = text.translate(_FIX)
+    t = text.translate(_FIX).replace(" ", "")
     if not re.fullmatch(r"[0-9]+(?:[.,][0-9]+)*", t):
         return None
     seps = [m.start() for m in re.finditer(r"[.,]", t)]

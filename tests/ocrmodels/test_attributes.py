@@ -44,9 +44,10 @@ CASES = [
     ("S00 g", {"quantity": [{"value": 500.0, "unit": "g"}]}),
     ("$4.S9", {"price": [{"value": 4.59, "currency": "USD"}]}),
     ("EXP l2/2O27", {"date": [{"date": "2027-12", "kind": "expiry"}]}),
+    ("EUR 177 .70", {"price": [{"value": 177.7, "currency": "EUR"}]}),  # a detector split at the point
 ]
 
-NOTHING = ["Sparkling Water", "Model 2000 Series", "Windows 7", "Galaxy S10 5G", "Shop now", "4.99", "A1234",
+NOTHING = ["12, 13 and 14", "Sparkling Water", "Model 2000 Series", "Windows 7", "Galaxy S10 5G", "Shop now", "4.99", "A1234",
            "Call 555-0134", "", "Room 12", "Oil Soap", "SOS", "Hello World 2"]
 
 
