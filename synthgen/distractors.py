@@ -254,9 +254,20 @@ def plate_mask(poly: np.ndarray, height: int, width: int, *, radius: float = 0.0
     y1 = min(int(np.ceil(poly[:, 1].max())) + pad + 1, height)
     if x1 <= x0 or y1 <= y0:
         return x0, y0, np.zeros((0, 0), np.float32)
-    m = _fill_mask((y1 - y0, x1 - x0), [poly - [x0, y0]])
-    r = int(round(radius))
-    if r >= 1:  # opening with a disc rounds the corners
-        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, k)
+    pts = np.asarray(poly, np.float64) - [x0, y0]
+    if radius >= 0.5:  # each corner cut by a quadratic Bezier arc between the points ``radius`` along its edges
+        out = []
+        t = np.linspace(0.0, 1.0, 9)[:, None]
+        for i in range(len(pts)):
+            p, a, b = pts[i], pts[i - 1], pts[(i + 1) % len(pts)]
+            da, db = a - p, b - p
+            la, lb = np.linalg.norm(da), np.linalg.norm(db)
+            r = min(radius, 0.5 * la, 0.5 * lb)
+            if r <= 0 or la == 0 or lb == 0:
+                out.append(p[None])
+                continue
+            pa, pb = p + da / la * r, p + db / lb * r
+            out.append((1 - t) ** 2 * pa + 2 * (1 - t) * t * p + t ** 2 * pb)
+        pts = np.concatenate(out)
+    m = _fill_mask((y1 - y0, x1 - x0), [pts])
     return x0, y0, m
