@@ -209,3 +209,25 @@ def test_without_bundled_weights_load_detector_says_what_to_pass(monkeypatch, tm
     monkeypatch.setattr(d, "BUNDLED_DETECTOR", tmp_path / "craft_small.keras")
     with pytest.raises(FileNotFoundError, match="No detector weights are bundled.*--model"):
         d.load_detector()
+
+
+def test_read_and_evaluate_reader_cli(trained, scenes, tmp_path, capsys):
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), np.full((60, 90, 3), 200, np.uint8))
+    missing = tmp_path / "missing.jpg"
+    out = tmp_path / "read.jsonl"
+    rc = cli(["read", str(missing), str(good), "--model", str(trained), "--attributes", "--decoder", "greedy",
+              "--json", str(out), "--overlay", str(tmp_path / "ov")])
+    assert rc == 1 and f"{missing} does not exist" in capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == 1 and rows[0]["image"] == str(good)
+    assert set(rows[0]) == {"image", "width", "height", "words", "lines", "attributes"}
+    assert set(rows[0]["attributes"]) == {"quantity", "price", "date", "lot", "percentage", "claim"}
+    assert cv2.imread(str(tmp_path / "ov" / "good.read.png")) is not None
+    assert cli(["read", str(good), "--model", str(trained), "--recognizer", str(tmp_path / "none.keras")]) == 2
+    assert "--recognizer" in capsys.readouterr().err
+    assert cli(["evaluate-reader", "--data", str(scenes / "nomaps"), "--model", str(trained), "--decoder", "greedy",
+                "--limit", "3", "--worst", "1"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["images"] == 3 and rep["gt"] > 0 and 0 <= rep["hmean"] <= rep["detection"]["hmean"] <= 1
+    assert set(rep["seconds"]) == {"detect", "cut", "recognize", "group"}
