@@ -93,9 +93,12 @@ def parse_shard_name(name: str):
     return (m["split"], int(m["i"]), int(m["n"])) if m else None
 
 
-def _ds(f, name, data, **kw):
+def _ds(f, name, data, **kw) -> None:
     data = np.asarray(data) if not isinstance(data, list) else data
-    return f.create_dataset(name, data=data, track_times=False, **kw)
+    d = f.create_dataset(name, data=data, track_times=False, **kw)
+    # closed here, not whenever Python frees the object: HDF5 places a dataset's chunks when it is closed, so a
+    # reference held a moment longer (a profiler sampling stack frames, as Dask workers do) would move them
+    d.id.close()
 
 
 class ShardWriter:
