@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="override one option (YAML value), e.g. --set color=true --set rotation=[-10,10]")
     g.add_argument("--resume", action="store_true", help="complete an interrupted run in --out")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the shards on a Dask cluster (needs the dask extra; --out must be on a filesystem the "
+                        "workers share; --workers is then ignored)")
 
     v = sub.add_parser("verify", help="check every invariant of every shard; exit 1 naming bad shards")
     v.add_argument("dir", help="dataset folder or a single .h5 shard")
@@ -105,7 +108,8 @@ def cmd_generate(a) -> int:
 
     t0 = time.perf_counter()
     r = generate(a.out, a.count, config=_config_from_args(a), seed=a.seed, workers=a.workers, kind=a.kind,
-                 shard_size=a.shard_size, split=a.split, resume=a.resume, progress=not a.no_progress)
+                 shard_size=a.shard_size, split=a.split, resume=a.resume, progress=not a.no_progress,
+                 scheduler=a.scheduler)
     dt = time.perf_counter() - t0
     what = "crops" if a.kind == "words" else "scenes"
     print(f"wrote {r['written']} shard(s), kept {r['skipped']} complete one(s): {r['count']} {what} in {r['num_shards']} "

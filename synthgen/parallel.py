@@ -343,8 +343,8 @@ def _dask_client(scheduler):
     try:
         from dask.distributed import Client
     except ImportError:
-        raise ImportError("A Dask scheduler needs dask.distributed: pip install 'synthgen[dask]' "
-                          "(from a clone: pip install -e '.[dask]').") from None
+        raise RuntimeError("A Dask scheduler needs dask.distributed, the dask extra: pip install 'synthgen[dask]' "
+                           "(from a clone: pip install -e '.[dask]').") from None
     if isinstance(scheduler, Client):
         return scheduler
     if not isinstance(scheduler, str) or not scheduler:
