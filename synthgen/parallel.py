@@ -351,7 +351,7 @@ def _dask_client(scheduler):
         raise ValueError(f"scheduler must be an address such as 'tcp://host:8786' or a dask.distributed.Client. "
                          f"Received: scheduler={scheduler!r}")
     try:
-        return Client(scheduler, timeout="10s", set_as_default=False)
+        return Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as e:
         raise ValueError(f"Cannot reach the Dask scheduler at {scheduler!r} within 10 s ({type(e).__name__}: {e}). "
                          "Start one with `dask scheduler` and workers with `dask worker ADDRESS`, and check the "

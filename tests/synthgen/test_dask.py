@@ -39,8 +39,14 @@ def test_dask_shards_are_the_local_backend_s_bytes(cluster, tmp_path):
     generate(tmp_path / "dask-w", 900, seed=7, shard_size=150, progress=False, scheduler=client)
     _same_files(tmp_path / "dask-w", tmp_path / "local-w")
     generate(tmp_path / "local-s", 12, seed=7, shard_size=4, kind="scenes", config=SCENES, progress=False)
-    addr = client.scheduler.address  # by address too: the run opens and closes its own client
-    generate(tmp_path / "dask-s", 12, seed=7, shard_size=4, kind="scenes", config=SCENES, progress=False, scheduler=addr)
+    # by address, from the command line in a fresh process (no client of its own yet), as a user runs it
+    import subprocess
+
+    sets = [x for k, v in SCENES.items() for x in ("--set", f"{k}={v}".replace(" ", ""))]
+    r = subprocess.run([sys.executable, "-m", "synthgen.cli", "generate", "--out", str(tmp_path / "dask-s"), "--count",
+                        "12", "--seed", "7", "--shard-size", "4", "--kind", "scenes", "--no-progress",
+                        "--scheduler", client.scheduler.address] + sets, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
     _same_files(tmp_path / "dask-s", tmp_path / "local-s")
 
 
