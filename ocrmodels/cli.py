@@ -199,16 +199,18 @@ def _check_image_files(files) -> tuple[list[str], list[str]]:
     return good, bad
 
 
-def _detect(args) -> int:
-    _check_detector_args(args)
+def _run_on_images(args, command: str, load, one) -> int:
+    """The image commands' loop: files checked before ``load()`` loads the model, then per readable image
+    ``one(model, file, image) -> (json row, overlay picture or None, overlay suffix)`` written as a JSON line
+    (and a PNG under ``--overlay``); unreadable files are named and skipped (exit 1), none readable: exit 2."""
     good, bad = _check_image_files(args.images)
     for msg in bad:
-        print(f"ocrmodels detect: error: {msg}; skipped.", file=sys.stderr)
+        print(f"ocrmodels {command}: error: {msg}; skipped.", file=sys.stderr)
     if not good:
         return 2
     from .evaluate import read_image
 
-    det = _load_detector(args)
+    model = load()
     if args.overlay:
         Path(args.overlay).mkdir(parents=True, exist_ok=True)
     sink = open(args.json, "w", encoding="utf-8") if args.json else sys.stdout
@@ -217,29 +219,41 @@ def _detect(args) -> int:
         for f in good:
             img = read_image(f)
             if img is None:
-                print(f"ocrmodels detect: error: {f} cannot be decoded (truncated, corrupt or too large); skipped.",
+                print(f"ocrmodels {command}: error: {f} cannot be decoded (truncated, corrupt or too large); skipped.",
                       file=sys.stderr)
                 failed += 1
                 continue
-            words, region, affinity = det.detect([img], polygons=args.polygons, return_maps=True)[0]
-            h, w = img.shape[:2]
-            row = {"image": f, "width": int(w), "height": int(h),
-                   "words": [{"quad": np.round(d["quad"], 2).tolist(), "score": round(d["score"], 4),
-                              **({"polygon": np.round(d["polygon"], 2).tolist()} if "polygon" in d else {})}
-                             for d in words]}
-            sink.write(json.dumps(row) + "\n")
+            row, pic, suffix = one(model, f, img)
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
             sink.flush()
-            if args.overlay:
+            if args.overlay and pic is not None:
                 import cv2
 
-                from .detector import draw_overlay
-
-                pic = draw_overlay(img, words, region, affinity)
-                cv2.imwrite(str(Path(args.overlay) / (Path(f).stem + ".overlay.png")), pic[:, :, ::-1])
+                cv2.imwrite(str(Path(args.overlay) / (Path(f).stem + suffix)), pic[:, :, ::-1])
     finally:
         if sink is not sys.stdout:
             sink.close()
     return 1 if failed else 0
+
+
+def _detect(args) -> int:
+    _check_detector_args(args)
+
+    def one(det, f, img):
+        words, region, affinity = det.detect([img], polygons=args.polygons, return_maps=True)[0]
+        h, w = img.shape[:2]
+        row = {"image": f, "width": int(w), "height": int(h),
+               "words": [{"quad": np.round(d["quad"], 2).tolist(), "score": round(d["score"], 4),
+                          **({"polygon": np.round(d["polygon"], 2).tolist()} if "polygon" in d else {})}
+                         for d in words]}
+        pic = None
+        if args.overlay:
+            from .detector import draw_overlay
+
+            pic = draw_overlay(img, words, region, affinity)
+        return row, pic, ".overlay.png"
+
+    return _run_on_images(args, "detect", lambda: _load_detector(args), one)
 
 
 def _version() -> str:
@@ -308,47 +322,24 @@ def _read(args) -> int:
         raise ValueError("Give at least one image file: ocrmodels read IMAGE ... (before --lm, if any).")
     _positive("beam-width", args.beam_width)
     _check_detector_args(args)
-    good, bad = _check_image_files(args.images)
-    for msg in bad:
-        print(f"ocrmodels read: error: {msg}; skipped.", file=sys.stderr)
-    if not good:
-        return 2
-    from .evaluate import read_image
 
-    reader = _load_reader(args)
-    if args.overlay:
-        Path(args.overlay).mkdir(parents=True, exist_ok=True)
-    sink = open(args.json, "w", encoding="utf-8") if args.json else sys.stdout
-    failed = len(bad)
-    try:
-        for f in good:
-            img = read_image(f)
-            if img is None:
-                print(f"ocrmodels read: error: {f} cannot be decoded (truncated, corrupt or too large); skipped.",
-                      file=sys.stderr)
-                failed += 1
-                continue
-            res = reader.read([img], attributes=args.attributes)[0]
-            h, w = img.shape[:2]
-            row = {"image": f, "width": int(w), "height": int(h),
-                   "words": [{"quad": np.round(d["quad"], 2).tolist(), "text": d["text"], "score": round(d["score"], 4)}
-                             for d in res["words"]],
-                   "lines": res["lines"]}
-            if args.attributes:
-                row["attributes"] = res["attributes"]
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
-            sink.flush()
-            if args.overlay:
-                import cv2
+    def one(reader, f, img):
+        res = reader.read([img], attributes=args.attributes)[0]
+        h, w = img.shape[:2]
+        row = {"image": f, "width": int(w), "height": int(h),
+               "words": [{"quad": np.round(d["quad"], 2).tolist(), "text": d["text"], "score": round(d["score"], 4)}
+                         for d in res["words"]],
+               "lines": res["lines"]}
+        if args.attributes:
+            row["attributes"] = res["attributes"]
+        pic = None
+        if args.overlay:
+            from .detector import draw_overlay
 
-                from .detector import draw_overlay
+            pic = draw_overlay(img, res["words"], texts=[d["text"] for d in res["words"]])
+        return row, pic, ".read.png"
 
-                pic = draw_overlay(img, res["words"], texts=[d["text"] for d in res["words"]])
-                cv2.imwrite(str(Path(args.overlay) / (Path(f).stem + ".read.png")), pic[:, :, ::-1])
-    finally:
-        if sink is not sys.stdout:
-            sink.close()
-    return 1 if failed else 0
+    return _run_on_images(args, "read", lambda: _load_reader(args), one)
 
 
 def _positive(name, v):
