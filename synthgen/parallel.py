@@ -154,7 +154,20 @@ def generate(
     if not split or not all(c.isalnum() or c in "_." for c in split):
         raise ValueError(f"split must be a name of letters, digits, '_' or '.'. Received: split={split!r}")
     out = Path(out_dir)
+    # connected before anything is written: an unreachable scheduler leaves no folder behind
     client = _dask_client(scheduler) if scheduler is not None else None
+    try:
+        return _generate_into(out, count, config=config, seed=seed, workers=workers, shard_size=shard_size,
+                              split=split, resume=resume, progress=progress, generator=generator, kind=kind,
+                              client=client)
+    finally:
+        if client is not None and isinstance(scheduler, str):  # a client passed in stays open for its owner
+            client.close()
+
+
+def _generate_into(out: Path, count: int, *, config, seed, workers, shard_size, split, resume, progress, generator,
+                   kind, client) -> GenerateResult:
+    """:func:`generate` after its arguments are checked (and the cluster reached, when ``client``)."""
     if generator is not None:
         gen = generator
     else:
@@ -223,7 +236,7 @@ def generate(
     for p in out.glob("*.h5.tmp"):  # leftovers of an interrupted run: never complete, always redone
         p.unlink()
     for path in redo:
-        warnings.warn(f"Shard {str(path)!r} is incomplete or unreadable; it is generated again.", stacklevel=2)
+        warnings.warn(f"Shard {str(path)!r} is incomplete or unreadable; it is generated again.", stacklevel=3)
         path.unlink()
 
     fp = _fingerprint(gen)
@@ -245,24 +258,15 @@ def generate(
         for k, v in r["rejects"].items():
             result["rejects"][k] = result["rejects"].get(k, 0) + v
 
-    if client is not None:
-        try:
-            _run_dask(client, gen, fp, out, split, n, seed, todo, bar, collect)
-        finally:
-            if bar is not None:
-                bar.close()
-            if isinstance(scheduler, str):  # a client passed in stays open for its owner
-                client.close()
-        result["oov"] = gen.text.oov.to_dict()
-        result["text_report"] = gen.text.report()
-        return result
     useful = max(1, min(len(todo), os.cpu_count() or 1))
-    if workers > useful:
+    if client is None and workers > useful:
         warnings.warn(f"workers={workers} is more than helps here ({len(todo)} shard(s) to make, {os.cpu_count()} "
-                      f"CPU(s)); using {useful}.", stacklevel=2)
+                      f"CPU(s)); using {useful}.", stacklevel=3)
         workers = useful
     try:
-        if workers == 1 or len(todo) <= 1:
+        if client is not None:
+            _run_dask(client, gen, fp, out, split, n, seed, todo, bar, collect)
+        elif workers == 1 or len(todo) <= 1:
             q = _BarQueue(bar)
             for i, a, b in todo:
                 collect(_write_shard(gen, fp, out, split, i, n, a, b, seed, q))
