@@ -242,11 +242,6 @@ def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 
         if sink is not None:
             sink.close()
     m = detection_metrics(per_image)
-    scored = []
-    for name, r in zip(names, per_image):
-        one = detection_metrics([r])
-        scored.append((one["hmean"], name, r, one))
-    scored.sort(key=lambda t: (t[0], -t[2]["gt"], t[1]))
     done = len(per_image) - len(unreadable)
     return {
         **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
@@ -254,9 +249,18 @@ def evaluate_detector(detector, data, *, limit: int | None = None, worst: int = 
         "iou_threshold": iou_threshold,
         "images_per_second": round(done / seconds, 2) if seconds > 0 else None,
         "unreadable": unreadable,
-        "worst": [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
-                   "matched": r["matched"]} for h, name, r, _ in scored[:worst]],
+        "worst": _worst_images(names, per_image, worst),
     }
+
+
+def _worst_images(names, per_image, worst: int) -> list[dict]:
+    """The ``worst`` images by H-mean (lowest first; among equals, more ground truth first)."""
+    from .metrics import detection_metrics
+
+    scored = sorted(((detection_metrics([r])["hmean"], name, r) for name, r in zip(names, per_image)),
+                    key=lambda t: (t[0], -t[2]["gt"], t[1]))
+    return [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
+             "matched": r["matched"]} for h, name, r in scored[:worst]]
 
 
 def _scene_attributes(data, limit):
@@ -264,6 +268,7 @@ def _scene_attributes(data, limit):
     p = Path(os.fspath(data))
     if p.name == "gt.jsonl" or (p.is_dir() and (p / "gt.jsonl").is_file()):
         return None
+    from synthgen import ShardError
     from synthgen.dataset import open_dataset
 
     ds = open_dataset(data)
@@ -272,7 +277,7 @@ def _scene_attributes(data, limit):
     n = min(len(ds), limit) if limit else len(ds)
     try:
         return [r["attributes"] for r in ds.read(np.arange(n), fields=("attributes",))]
-    except Exception:  # shards made before scenes recorded attributes
+    except ShardError:  # shards made before scenes recorded attributes
         return None
 
 
@@ -293,9 +298,8 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
     """
     import json
 
-    from .metrics import detection_metrics, match_detections
-
     from .attributes import ATTRIBUTE_KINDS, attribute_key
+    from .metrics import detection_metrics, match_detections
 
     per_image, per_det, names, unreadable, seconds = [], [], [], [], 0.0
     attr_counts = {k: [0, 0, 0] for k in ATTRIBUTE_KINDS}  # truth, found, matched
@@ -337,18 +341,15 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
             sink.close()
     m = detection_metrics(per_image)
     d = detection_metrics(per_det)
-    scored = sorted(((detection_metrics([r])["hmean"], name, r) for name, r in zip(names, per_image)),
-                    key=lambda t: (t[0], -t[2]["gt"], t[1]))
     done = len(per_image) - len(unreadable)
     attrs = None
     if truths is not None:
         attrs = {}
-        for kind, (nt, nf, nm) in list(attr_counts.items()) + [("all", [sum(v[i] for v in attr_counts.values())
-                                                                           for i in range(3)])]:
-            p = nm / nf if nf else (1.0 if nt == 0 else 0.0)
-            r = nm / nt if nt else 1.0
-            attrs[kind] = {"precision": round(p, 4), "recall": round(r, 4),
-                           "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0, "truth": nt, "found": nf}
+        counts = list(attr_counts.items()) + [("all", [sum(v[i] for v in attr_counts.values()) for i in range(3)])]
+        for kind, (nt, nf, nm) in counts:
+            a = detection_metrics([{"gt": nt, "detections": nf, "matched": nm}])  # the same counting, for attributes
+            attrs[kind] = {"precision": round(a["precision"], 4), "recall": round(a["recall"], 4),
+                           "f1": round(a["hmean"], 4), "truth": nt, "found": nf}
     return {
         **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()},
         "detection": {k: round(d[k], 4) for k in ("precision", "recall", "hmean")},
@@ -358,6 +359,5 @@ def evaluate_reader(reader, data, *, limit: int | None = None, worst: int = 10, 
         "images_per_second": round(done / seconds, 2) if seconds > 0 else None,
         "seconds": {k: round(v, 2) for k, v in reader.timings.items()},
         "unreadable": unreadable,
-        "worst": [{"image": name, "hmean": round(h, 4), "gt": r["gt"], "detections": r["detections"],
-                   "matched": r["matched"]} for h, name, r in scored[:worst]],
+        "worst": _worst_images(names, per_image, worst),
     }
