@@ -59,7 +59,7 @@ def _reading_frame(q: np.ndarray) -> tuple[np.ndarray, float]:
     return (u / n if n > 0 else np.array([1.0, 0.0])), h
 
 
-def group_lines(quads, *, texts=None) -> list[list[int]]:
+def group_lines(quads) -> list[list[int]]:
     """Words grouped into lines in reading order.
 
     Words join a line when they run in the same direction (within 20 degrees), overlap across it
@@ -69,7 +69,6 @@ def group_lines(quads, *, texts=None) -> list[list[int]]:
 
     Args:
         quads: float ``[n, 4, 2]`` word quads (each clockwise from the word's top-left).
-        texts: unused; accepted so callers can pass their words along.
 
     Returns:
         a list of lines, each a list of word indices.
@@ -80,6 +79,7 @@ def group_lines(quads, *, texts=None) -> list[list[int]]:
         return []
     centre = np.array([q.mean(0) for q in quads])
     frames = [_reading_frame(q) for q in quads]
+    widths = [_sides(q)[0] for q in quads]
     order = sorted(range(n), key=lambda i: (centre[i][1], centre[i][0]))
     lines: list[list[int]] = []
     for i in order:
@@ -96,8 +96,7 @@ def group_lines(quads, *, texts=None) -> list[list[int]]:
             if across > 0.6 * max(h, hj):
                 continue
             # gap along the line between the nearest words
-            along = min(abs(float((centre[i] - centre[k]) @ uj)) - 0.5 * (_sides(quads[i])[0] + _sides(quads[k])[0])
-                        for k in line)
+            along = min(abs(float((centre[i] - centre[k]) @ uj)) - 0.5 * (widths[i] + widths[k]) for k in line)
             if along > 3 * max(h, hj):
                 continue
             if best is None or across < best_d:
@@ -182,10 +181,10 @@ class Reader:
         for (k, j, t), (text, conf) in zip(owners, read):
             if (k, j) not in best or conf > best[(k, j)][1]:
                 best[(k, j)] = (text, float(conf), t)
-        retry = [(key, v[2]) for key, v in best.items() if v[2] == 0 and v[1] < self.retry_below]
+        retry = [key for key, (_, conf, turn) in best.items() if turn == 0 and conf < self.retry_below]
         if retry:
-            again = self._recognize([cut_word(rgbs[k], dets[k][j]["quad"], turn=2) for (k, j), _ in retry])
-            for ((k, j), _), (text, conf) in zip(retry, again):
+            again = self._recognize([cut_word(rgbs[k], dets[k][j]["quad"], turn=2) for k, j in retry])
+            for (k, j), (text, conf) in zip(retry, again):
                 if conf > best[(k, j)][1]:
                     best[(k, j)] = (text, float(conf), 2)
         t3 = time.perf_counter()
