@@ -33,8 +33,9 @@ class GenerateResult(dict):
 
 def _fingerprint(gen) -> str:
     """Identifies everything a generator's samples depend on (worker processes cache by it)."""
-    h = hashlib.sha1(json.dumps([gen.kind, gen.config, gen.charset.chars, gen.fonts.table(), gen.backgrounds.table()],
-                                sort_keys=True).encode())
+    photos = gen.photos.table() if getattr(gen, "photos", None) is not None else []
+    h = hashlib.sha1(json.dumps([gen.kind, gen.config, gen.charset.chars, gen.fonts.table(), gen.backgrounds.table(),
+                                 photos], sort_keys=True).encode())
     for toks in getattr(gen, "_titles", None) or ():
         h.update(" ".join(toks).encode() + b"\n")
     for sampler in (gen.text._words, gen.text._phrases):
