@@ -31,7 +31,7 @@ import numpy as np
 from synthgen.charset import Charset
 from synthgen.dataset import ShardDataset, open_dataset
 from synthgen.effects import to_grey
-from synthgen.heatmaps import craft_maps, word_ids_from_text
+from synthgen.heatmaps import MAP_VERSION, craft_maps, word_ids_from_text
 
 __all__ = ["RecognitionDataset", "DetectionDataset", "recognition_tf_dataset", "detection_tf_dataset", "encode_labels",
            "IMAGENET_MEAN", "IMAGENET_STD"]
@@ -213,7 +213,8 @@ class DetectionDataset(_Base):
     cropped at a random place (padded with the ImageNet mean where the image is smaller);
     the same affine moves the char quads, and the region/affinity maps are built from them
     at ``map_scale``. With ``augment=False`` the image is resized to ``size x size``, and
-    stored maps are used as they are when they already have the output size.
+    stored maps are used as they are when they already have the output size and the current
+    ``map_version`` (older ones are rebuilt from the quads).
 
     Args:
         data, batch_size, seed, shuffle, chunk, drop_remainder, on_error, **kwargs: as for
@@ -235,6 +236,8 @@ class DetectionDataset(_Base):
         self.augment = bool(augment)
         self.map_scale = float(map_scale)
         self.map_size = max(1, int(round(self.size * self.map_scale)))
+        # stored maps of an older map algorithm are rebuilt from the quads
+        self._stale = [int(sh.attrs.get("map_version", 1)) != MAP_VERSION for sh in self.data.shards]
 
     def sample(self, row: dict, rng: np.random.Generator):
         """One ``(image, maps)`` pair from a dataset row (exposed for tests and custom pipelines)."""
@@ -274,6 +277,8 @@ class DetectionDataset(_Base):
         y = np.empty((len(rows), self.map_size, self.map_size, 2), np.float32)
         for k, r in enumerate(rows):
             rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy=self.seed, spawn_key=(epoch, r["index"]))))
+            if self._stale[self.data.locate(r["index"])[0]]:
+                r.pop("region", None)
             x[k], y[k] = self.sample(r, rng)
         return x, y
 

@@ -16,7 +16,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["gaussian_template", "affinity_quads", "craft_maps", "word_ids_from_text", "to_map_coords"]
+__all__ = ["MAP_VERSION", "MAP_VERSION_OPTIONS", "gaussian_template", "affinity_quads", "craft_maps", "inflate_char_quads", "word_ids_from_text",
+           "to_map_coords"]
+
+#: Version of the map algorithm, stored as the ``map_version`` attribute of scene shards with maps.
+#: 1: char quads drawn as they are; 2: char quads first grown by :func:`inflate_char_quads`.
+MAP_VERSION = 2
+#: ``craft_maps`` keyword arguments that rebuild the maps of each ``map_version``.
+MAP_VERSION_OPTIONS = {1: {"min_height": 0.0, "min_width": 0.0}, 2: {"min_height": 0.9, "min_width": 0.5}}
 
 _TEMPLATES: dict = {}
 
@@ -95,6 +102,63 @@ def _homographies(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return np.concatenate([h, np.ones((n, 1))], 1).reshape(n, 3, 3)
 
 
+def _basis(q: np.ndarray):
+    """Centre ``[n, 2]``, width vector and height vector ``[n, 2]`` of quads ``(tl, tr, br, bl)``."""
+    c = q.mean(1)
+    wv = 0.5 * ((q[:, 1] - q[:, 0]) + (q[:, 2] - q[:, 3]))
+    hv = 0.5 * ((q[:, 3] - q[:, 0]) + (q[:, 2] - q[:, 1]))
+    return c, wv, hv
+
+
+def inflate_char_quads(char_quads, word_ids, *, min_height: float = 0.9, min_width: float = 0.5) -> np.ndarray:
+    """Char quads grown to at least ``min_height`` x ``min_width`` of their word's median character height
+    (float32 ``[n, 4, 2]``).
+
+    A period, comma or hyphen is a quad a few pixels across: its Gaussian covers less than a map pixel and
+    the affinities to its neighbours shrink to a point, so its word splits there (``4.99`` -> ``4`` ``.99``).
+    Each quad is scaled about its centre along its own width and height directions; a quad grown in height
+    also moves, along its height direction only, to the middle of its nearest full-height neighbours (a
+    period on the baseline rises to the middle of the line), so the word's band does not grow. Quads that
+    are large enough, and words of one character, are left as they are.
+    """
+    q = np.asarray(char_quads, np.float32).reshape(-1, 4, 2)
+    w = np.asarray(word_ids).reshape(-1)
+    if len(q) != len(w):
+        raise ValueError(f"Need one word id per char quad. Received: {len(q)} quads, {len(w)} word ids")
+    if len(q) == 0 or (min_height <= 0 and min_width <= 0):
+        return q.copy()
+    c, wv, hv = _basis(q.astype(np.float64))
+    hw, hh = np.linalg.norm(wv, axis=1), np.linalg.norm(hv, axis=1)
+    med = np.empty(len(q))
+    words = np.split(np.arange(len(q)), np.flatnonzero(np.diff(w)) + 1)  # runs of one word id
+    for sel in words:
+        med[sel] = np.median(hh[sel])
+    sx = np.where(hw > 1e-6, np.maximum(1.0, min_width * med / np.maximum(hw, 1e-6)), 1.0)
+    sy = np.where(hh > 1e-6, np.maximum(1.0, min_height * med / np.maximum(hh, 1e-6)), 1.0)
+    grow = ((sx > 1) | (sy > 1)) & (np.abs(wv[:, 0] * hv[:, 1] - wv[:, 1] * hv[:, 0]) > 1e-9)
+    if not grow.any():
+        return q.copy()
+    centre = c.copy()
+    for sel in words:
+        tall = sy[sel] > 1
+        if not tall.any() or tall.all():
+            continue
+        ref = sel[~tall]
+        for i in sel[tall]:
+            k = np.searchsorted(ref, i)
+            near = ref[max(k - 1, 0) : k + 1]  # the nearest full-height chars before and after
+            v = hv[i] / hh[i]
+            centre[i] = c[i] + v * float(np.mean((c[near] - c[i]) @ v))
+    idx = np.flatnonzero(grow)
+    b = np.stack([wv, hv], 2)[idx]  # columns: the width and height directions
+    d = q[idx].astype(np.float64) - c[idx, None, :]  # [m, 4, 2]
+    coef = np.einsum("mij,mkj->mki", np.linalg.inv(b), d)  # corners in (width, height) units
+    coef *= np.stack([sx[idx], sy[idx]], 1)[:, None, :]
+    out = q.copy()
+    out[idx] = (centre[idx, None, :] + np.einsum("mij,mkj->mki", b, coef)).astype(np.float32)
+    return out
+
+
 def _splat(dst: np.ndarray, quads: np.ndarray, template: np.ndarray) -> None:
     h, w = dst.shape
     s = template.shape[0]
@@ -118,7 +182,7 @@ def _splat(dst: np.ndarray, quads: np.ndarray, template: np.ndarray) -> None:
 
 
 def craft_maps(char_quads, word_ids, height: int, width: int, *, scale: float = 0.5, template_size: int = 64,
-               sigma: float = 0.35) -> tuple[np.ndarray, np.ndarray]:
+               sigma: float = 0.35, min_height: float = 0.9, min_width: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """Region and affinity maps for an image of ``height x width`` pixels.
 
     Args:
@@ -127,6 +191,9 @@ def craft_maps(char_quads, word_ids, height: int, width: int, *, scale: float = 
         word_ids: int ``[n]``: the word of each character (see :func:`word_ids_from_text`);
             affinities join consecutive characters with the same id.
         scale: map resolution relative to the image (0.5: half size, as CRAFT's output).
+        min_height, min_width: each char quad is first grown to at least these fractions of its word's
+            median character height (:func:`inflate_char_quads`), so punctuation joins its word;
+            0 and 0 draw the quads as they are (the maps of shards with ``map_version`` 1).
 
     Returns:
         ``(region, affinity)``, float32 ``[round(height * scale), round(width * scale)]`` in 0..1.
@@ -143,6 +210,7 @@ def craft_maps(char_quads, word_ids, height: int, width: int, *, scale: float = 
     if not np.isfinite(q).all():
         raise ValueError("char_quads hold NaN or infinity.")
     t = gaussian_template(template_size, sigma)
+    q = inflate_char_quads(q, word_ids, min_height=min_height, min_width=min_width)
     _splat(region, to_map_coords(q, scale), t)
     aq = affinity_quads(q, word_ids)
     if len(aq):

@@ -36,7 +36,8 @@ are every character of every word in word order, and instead of ``font`` they ha
 
 File attributes: ``schema_version``, ``kind``, ``split``, ``shard_index``, ``num_shards``,
 ``count``, ``first_index`` (global index of row 0), ``seed``, ``config`` (JSON), ``charset``,
-``image_codec``, ``image_shape``, ``map_shape`` (scenes with maps), ``rejects`` (JSON), ``generator``. Nothing time-dependent
+``image_codec``, ``image_shape``, ``map_shape`` and ``map_version`` (scenes with maps: see
+:data:`synthgen.heatmaps.MAP_VERSION`), ``rejects`` (JSON), ``generator``. Nothing time-dependent
 is stored, so identical runs give identical bytes.
 """
 
@@ -51,6 +52,7 @@ import h5py
 import numpy as np
 
 from .generator import PARAM_FIELDS, Sample, decode_image
+from .heatmaps import MAP_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -188,6 +190,7 @@ class ShardWriter:
                 _ds(f, "attributes", [json.dumps(getattr(s, "attributes", []), sort_keys=True) for s in ss], dtype=_STR)
                 if self.map_shape:
                     a["map_shape"] = np.array(self.map_shape, np.int64)
+                    a["map_version"] = MAP_VERSION
                     for key in ("region", "affinity"):
                         maps = np.stack([getattr(s, key) for s in ss])
                         if maps.shape[1:] != self.map_shape:
@@ -560,9 +563,13 @@ def verify_shard(path, *, expected: dict | None = None) -> list[str]:
 
 def _verify_maps(f, a, n, shape, texts, co, cq) -> list[str]:
     """Maps: shape, dtype, every chunk readable, and a few rows equal to maps rebuilt from their quads."""
-    from .heatmaps import craft_maps, word_ids_from_text
+    from .heatmaps import MAP_VERSION_OPTIONS, craft_maps, word_ids_from_text
 
     problems = []
+    version = int(a.get("map_version", 1))
+    if version not in MAP_VERSION_OPTIONS:
+        return [f"maps of map_version {version}, made by a newer synthgen (this one knows {sorted(MAP_VERSION_OPTIONS)}); "
+                "upgrade synthgen to verify them"]
     ms = tuple(int(x) for x in a["map_shape"])
     scale = float(json.loads(a["config"]).get("map_scale", 0.5))
     for key in ("region", "affinity"):
@@ -575,7 +582,8 @@ def _verify_maps(f, a, n, shape, texts, co, cq) -> list[str]:
     rows = np.unique(np.linspace(0, n - 1, min(n, 8)).astype(int))
     bad = []
     for i in rows:
-        r, af = craft_maps(cq[co[i] : co[i + 1]], word_ids_from_text(texts[i]), shape[0], shape[1], scale=scale)
+        r, af = craft_maps(cq[co[i] : co[i + 1]], word_ids_from_text(texts[i]), shape[0], shape[1], scale=scale,
+                           **MAP_VERSION_OPTIONS[version])
         if r.shape != ms:
             bad.append(int(i))
             continue

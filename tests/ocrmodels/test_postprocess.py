@@ -112,3 +112,42 @@ def test_bad_maps_are_refused():
         maps_to_words(np.zeros((4, 4)), np.zeros((4, 5)))
     with pytest.raises(ValueError, match="2D map"):
         maps_to_words(np.zeros((4, 4, 2)), np.zeros((4, 4, 2)))
+
+
+def _ink_line(words, x0, y0, h, space=0.45):
+    """Like ``_line`` but with ink-sized punctuation: '.' and ',' small squares on the baseline, '-' a thin bar."""
+    quads, ids, boxes = [], [], []
+    x = x0
+    for w, word in enumerate(words):
+        start = x
+        for c in word:
+            if c in ".,":
+                cw, top, bot = 0.15 * h, y0 + 0.85 * h, y0 + h
+            elif c == "-":
+                cw, top, bot = 0.35 * h, y0 + 0.5 * h, y0 + 0.6 * h
+            else:
+                cw, top, bot = 0.6 * h, y0, y0 + h
+            quads.append([[x, top], [x + cw, top], [x + cw, bot], [x, bot]])
+            ids.append(w)
+            x += cw + 0.08 * h
+        boxes.append([[start, y0], [x - 0.08 * h, y0], [x - 0.08 * h, y0 + h], [start, y0 + h]])
+        x += space * h
+    return np.float32(quads), np.int32(ids), np.float32(boxes)
+
+
+@pytest.mark.parametrize("h", [10, 24, 60])
+@pytest.mark.parametrize("thresholds", ["ground truth", "detector"])
+def test_punctuation_does_not_split_its_word(h, thresholds):
+    from ocrmodels.postprocess import DEFAULT_THRESHOLDS, DETECTOR_THRESHOLDS
+
+    th = DEFAULT_THRESHOLDS if thresholds == "ground truth" else DETECTOR_THRESHOLDS
+    words = ["$4.99", "1,5kg", "A-12", "06.09.2029"]
+    q, ids, boxes = _ink_line(words, 10, 40, h, space=0.5)
+    W = int(boxes[-1, 1, 0]) + 20
+    found = maps_to_words(*craft_maps(q, ids, 2 * 40 + h, W), **th)
+    assert len(found) == len(words), [d["quad"].round(1).tolist() for d in found]
+    for b in boxes:
+        assert max(iou(b, d["quad"]) for d in found) > 0.6
+    # drawn as they are (map_version 1), the points and the hyphen split the words
+    split = maps_to_words(*craft_maps(q, ids, 2 * 40 + h, W, min_height=0, min_width=0), **th)
+    assert len(split) > len(words)

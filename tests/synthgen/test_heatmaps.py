@@ -3,7 +3,7 @@ import pytest
 
 from synthgen.generator import WordGenerator
 from synthgen.geometry import boxes_to_quads, quad_contains
-from synthgen.heatmaps import affinity_quads, craft_maps, to_map_coords, word_ids_from_text
+from synthgen.heatmaps import affinity_quads, craft_maps, inflate_char_quads, to_map_coords, word_ids_from_text
 
 
 def test_word_ids():
@@ -57,3 +57,36 @@ def test_bad_input():
         affinity_quads(np.zeros((3, 4, 2)), [0, 0])
     with pytest.raises(ValueError, match="scale"):
         craft_maps(np.zeros((1, 4, 2)), [0], 10, 10, scale=0)
+
+
+def test_small_char_quads_grow_and_a_period_rises_to_the_middle_of_its_line():
+    # "4.9": two 10 x 20 digits and a 3 x 3 period on the baseline (y = 20)
+    q = np.float32([[[0, 0], [10, 0], [10, 20], [0, 20]], [[12, 17], [15, 17], [15, 20], [12, 20]],
+                    [[17, 0], [27, 0], [27, 20], [17, 20]]])
+    g = inflate_char_quads(q, [0, 0, 0])
+    np.testing.assert_array_equal(g[[0, 2]], q[[0, 2]])  # big enough: untouched
+    dot = g[1]
+    assert np.ptp(dot[:, 1]) == pytest.approx(0.9 * 20) and np.ptp(dot[:, 0]) == pytest.approx(0.5 * 20)
+    np.testing.assert_allclose(dot.mean(0), [13.5, 10.0], atol=1e-4)  # same x, moved to the line's middle
+    # rotated by 30 degrees: the same quads, rotated
+    a = np.deg2rad(30)
+    rot = np.float32([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    np.testing.assert_allclose(inflate_char_quads(q @ rot.T, [0, 0, 0]), g @ rot.T, atol=1e-3)
+    # a word of one character, and zero minimums, are left as they are
+    np.testing.assert_array_equal(inflate_char_quads(q[1:2], [0]), q[1:2])
+    np.testing.assert_array_equal(inflate_char_quads(q, [0, 0, 0], min_height=0, min_width=0), q)
+    # never shrinks; other words are measured on their own
+    g2 = inflate_char_quads(q, [0, 1, 2])
+    np.testing.assert_array_equal(g2, q)
+    with pytest.raises(ValueError, match="one word id per char quad"):
+        inflate_char_quads(q, [0, 0])
+
+
+def test_a_period_links_its_word_in_the_maps():
+    q = np.float32([[[0, 0], [10, 0], [10, 20], [0, 20]], [[12, 17], [15, 17], [15, 20], [12, 20]],
+                    [[17, 0], [27, 0], [27, 20], [17, 20]]]) + np.float32([10, 10])
+    region, affinity = craft_maps(q, [0, 0, 0], 40, 48)
+    row = np.maximum(region, affinity)[10, 8:16]  # along the line's middle, from centre to centre of the digits
+    assert row.min() > 0.25
+    region0, affinity0 = craft_maps(q, [0, 0, 0], 40, 48, min_height=0, min_width=0)
+    assert np.maximum(region0, affinity0)[10, 8:16].min() < 0.1  # drawn as it is, the period breaks the word

@@ -10,7 +10,7 @@ import pytest
 from synthgen import SceneGenerator, craft_maps, generate, read_shard, verify_shard
 from synthgen.cli import main
 from synthgen.geometry import quad_contains, quad_signed_area
-from synthgen.heatmaps import affinity_quads, to_map_coords
+from synthgen.heatmaps import affinity_quads, inflate_char_quads, to_map_coords
 
 # every geometry often, crowded canvases
 BUSY = {"blocks": [5, 9], "block_rotation_prob": 0.4, "vertical_prob": 0.1, "box_perspective_prob": 0.4,
@@ -78,10 +78,12 @@ def test_char_quads_hold_their_ink(busy_scenes):
 
 def test_region_peak_of_each_char_inside_its_quad(busy_scenes):
     for s in busy_scenes[:3]:
-        mq = to_map_coords(s.char_quads, 0.5)
-        for q, qm in zip(s.char_quads, mq):
-            own, _ = craft_maps(q[None], [0], 512, 512)
-            if own.max() == 0:  # thinner than a map pixel (a hyphen in 8 px text): drawn as nothing, by design
+        ids = np.repeat(np.arange(len(s.words)), [len(w) for w in s.words])
+        grown = inflate_char_quads(s.char_quads, ids)  # as craft_maps draws them
+        mq = to_map_coords(grown, 0.5)
+        for q, qm in zip(grown, mq):
+            own, _ = craft_maps(q[None], [0], 512, 512, min_height=0, min_width=0)
+            if own.max() == 0:  # still thinner than a map pixel (a hyphen alone in 6 px text): nothing drawn
                 assert min(np.ptp(qm[:, 0]), np.ptp(qm[:, 1])) < 1.0
                 continue
             y, x = np.unravel_index(own.argmax(), own.shape)
@@ -221,3 +223,32 @@ def test_scene_shards_record_the_attributes_their_info_blocks_state(tmp_path):
             found += 1
     assert found >= 6
     assert verify_shard(sh.path) == []
+
+
+def test_verify_rebuilds_maps_with_the_shards_map_version(tmp_path):
+    from synthgen.heatmaps import MAP_VERSION, word_ids_from_text
+
+    generate(tmp_path, 4, config={"canvas_height": 160, "canvas_width": 160}, kind="scenes", progress=False)
+    path = tmp_path / "train-00000-of-00001.h5"
+    with read_shard(path) as sh:
+        assert sh.attrs["map_version"] == MAP_VERSION
+        rows = [sh[i] for i in range(len(sh))]
+    assert verify_shard(path) == []
+    # a shard written before char quads were grown: maps drawn from the quads as they are, no map_version
+    with h5py.File(path, "r+") as f:
+        for i, r in enumerate(rows):
+            reg, _ = craft_maps(r["char_quads"], word_ids_from_text(r["text"]), 160, 160, min_height=0, min_width=0)
+            f["region"][i] = (reg * 255 + 0.5).astype(np.uint8)
+        changed = not np.array_equal(f["region"][()], np.stack([r["region"] for r in rows]))
+        del f.attrs["map_version"]
+    assert changed  # these scenes hold small characters whose maps differ
+    problems = verify_shard(path)
+    assert any("differ from maps rebuilt" in p for p in problems), problems  # the affinities are still version 2
+    with h5py.File(path, "r+") as f:
+        for i, r in enumerate(rows):
+            _, aff = craft_maps(r["char_quads"], word_ids_from_text(r["text"]), 160, 160, min_height=0, min_width=0)
+            f["affinity"][i] = (aff * 255 + 0.5).astype(np.uint8)
+    assert verify_shard(path) == []
+    with h5py.File(path, "r+") as f:
+        f.attrs["map_version"] = 99
+    assert any("map_version 99" in p and "newer synthgen" in p for p in verify_shard(path))
