@@ -116,6 +116,30 @@ OPTIONS: dict[str, Option] = {
         O("curve_arc_prob", 0.5, "prob", "Share of curved baselines that are arcs (the rest are waves).", kinds=W),
         O("curve_wave_period", [0.6, 1.6], "range_float", "Wave period as a fraction of the text width.", 0.1, 10, kinds=W),
         # photometric
+        # camera (word crops): all off by default
+        O("camera_tilt_prob", 0.0, "prob", "Probability of viewing the text's plane at an angle (out-of-plane rotation "
+          "seen by a pinhole camera: the far side shrinks).", kinds=W),
+        O("camera_tilt", [10.0, 50.0], "range_float", "Out-of-plane angle in degrees (about a random axis in the plane).",
+          0, 80, kinds=W),
+        O("camera_focal", [1.0, 4.0], "range_float", "Camera distance in text-box diagonals (near: strong perspective).",
+          0.6, 100, kinds=W),
+        O("context_prob", 0.0, "prob", "Probability of neighbouring text in the crop, as a detector's loose cut has it: "
+          "words before or after on the same line, lines above or below, in the same font and geometry, cut by the "
+          "crop's border (unlabelled).", kinds=W),
+        O("context_words", [1, 3], "range_int", "Neighbouring words or lines drawn when context is on.", 1, 6, kinds=W),
+        O("light_prob", 0.0, "prob", "Probability of uneven light: a gradient, a spot or a cast shadow.", kinds=W),
+        O("light", [0.2, 0.7], "range_float", "How much darker the darkest part gets (fraction).", 0, 1, kinds=W),
+        O("highlight_prob", 0.0, "prob", "Probability of a specular highlight (glare on glossy packaging).", kinds=W),
+        O("highlight", [0.3, 0.85], "range_float", "Highlight strength at its centre (fraction of white).", 0, 1, kinds=W),
+        O("motion_blur_prob", 0.0, "prob", "Probability of motion blur.", kinds=W),
+        O("motion_blur", [1.5, 6.0], "range_float", "Motion blur length in output pixels.", 0.5, 50, kinds=W),
+        O("defocus_prob", 0.0, "prob", "Probability of defocus blur (a disk).", kinds=W),
+        O("defocus", [0.6, 2.0], "range_float", "Defocus radius in output pixels.", 0.1, 20, kinds=W),
+        O("color_cast_prob", 0.0, "prob", "Probability of a colour cast (channel gains; colour crops only).", kinds=W),
+        O("color_cast", [0.75, 1.25], "range_float", "Range of each channel's gain.", 0.1, 4, kinds=W),
+        O("shot_noise_prob", 0.0, "prob", "Probability of signal-dependent sensor noise.", kinds=W),
+        O("shot_noise", [0.3, 1.5], "range_float", "Noise level: standard deviation = level x sqrt(grey level).", 0, 10,
+          kinds=W),
         O("brightness_contrast_prob", 0.4, "prob", "Probability of a brightness/contrast change."),
         O("brightness", [-35.0, 35.0], "range_float", "Brightness shift in grey levels.", -255, 255),
         O("contrast", [0.65, 1.3], "range_float", "Contrast factor around mid-grey.", 0.05, 5),

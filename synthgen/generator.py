@@ -13,8 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from . import camera
 from . import effects as fx
 from .backgrounds import PROCEDURAL_KINDS, BackgroundLibrary, bundled_backgrounds_dir, procedural_background
+from .camera import CAMERA_PARAM_FIELDS
 from .charset import Charset
 from .config import resolve_config
 from .fonts import FontLibrary, NoFontCoversText, bundled_fonts_dir
@@ -30,7 +32,7 @@ PARAM_FIELDS = (
     "curve_amplitude", "stroke_width", "shadow", "underline", "brightness", "contrast",
     "blur_sigma", "downscale", "noise_sigma", "jpeg_quality", "text_r", "text_g", "text_b",
     "contrast_ratio", "attempt", "tight_crop", "small_render",
-)
+) + CAMERA_PARAM_FIELDS
 
 
 class SampleRejected(ValueError):
@@ -227,6 +229,28 @@ class WordGenerator(_GeneratorBase):
         return (self.height, self.width) if self.channels == 1 else (self.height, self.width, 3)
 
     # ------------------------------------------------------------------ sampling
+    def _context(self, rng, layer, font_id: int, size: int, spacing: float, m: np.ndarray, W: int, H: int) -> np.ndarray:
+        """float32 ``[H, W]`` alpha of neighbouring text (same font, size and geometry as the word, placed by
+        :func:`_context_offsets` in the word's layer and moved by the word's matrix ``m``), 0 over the word."""
+        out = np.zeros((H, W), np.float32)
+        taken = [layer.line_box]
+        for _ in range(int(rng.integers(self.config["context_words"][0], self.config["context_words"][1] + 1))):
+            other = self.text.sample(rng)
+            ids = self._draw_charset.indices(other.replace(" ", ""))
+            if len(ids) == 0 or font_id not in self.fonts.covering(ids):  # the word's font lacks a character
+                continue
+            nb = render_text(other, font_id, size, self._glyphs, spacing=spacing)
+            if nb.char_quads.shape[0] == 0:
+                continue
+            off = _context_offsets(rng, layer.line_box, nb.line_box, size)
+            nbox = nb.line_box + off.astype(np.float32)
+            if any(_boxes_overlap(nbox, t) for t in taken):
+                continue
+            taken.append(nbox)
+            a = fx.warp_layer(nb.alpha, m @ translation_matrix(float(off[0]), float(off[1])), W, H)
+            np.maximum(out, a.astype(np.float32) * np.float32(1 / 255), out=out)
+        return out
+
     def make_sample(self, rng: np.random.Generator, *, text: str | None = None, debug: bool = False) -> Sample:
         """One crop from ``rng``; raises :class:`SampleRejected` or :class:`NoFontCoversText` for a bad candidate."""
         cfg = self.config
@@ -285,6 +309,10 @@ class WordGenerator(_GeneratorBase):
             mag = rng.uniform(*cfg["perspective"])
             persp = rng.uniform(-mag, mag, (4, 2))
             p["perspective"] = mag
+        tilt = None
+        if cfg["camera_tilt_prob"] > 0 and rng.random() < cfg["camera_tilt_prob"]:
+            tilt = (rng.uniform(*cfg["camera_tilt"]), rng.uniform(0, 180), rng.uniform(*cfg["camera_focal"]))
+            p["camera_tilt"] = tilt[0]
 
         layer = render_text(text, font_id, size, self._glyphs, spacing=spacing, grow=stroke, curve=curve, underline=underline)
         if layer.char_quads.shape[0] == 0:
@@ -298,6 +326,8 @@ class WordGenerator(_GeneratorBase):
         x1, y1 = max(box[2, 0], ink_box[2]), max(box[2, 1], ink_box[3])
         full = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
         d = fx.distortion_matrix(full, rotation=rotation, shear=shear, perspective=persp)
+        if tilt is not None:
+            d = camera.tilt_matrix(full, *tilt) @ d
         pts = transform_quads(np.concatenate([full, lq.reshape(-1, 2)]), d)
         bx0, by0 = pts.min(0)
         bx1, by1 = pts.max(0)
@@ -324,6 +354,10 @@ class WordGenerator(_GeneratorBase):
         m = translation_matrix(ox, oy) @ scale_matrix(scale) @ translation_matrix(-bx0, -by0) @ d
         alpha = fx.warp_layer(layer.alpha, m, W, H)
         char_quads = transform_quads(lq, m)
+        context = None
+        if cfg["context_prob"] > 0 and rng.random() < cfg["context_prob"] and curve is None:
+            context = self._context(rng, layer, font_id, size, spacing, m, W, H)
+            p["context"] = 1.0
         word_boxes = []
         for s, e in layer.word_spans:
             q = lq[s : e + 1].reshape(-1, 2)
@@ -369,11 +403,14 @@ class WordGenerator(_GeneratorBase):
                 scol = np.array([255.0 * float(fx.relative_luminance(scol)) ** (1 / 2.2)])
             out = _blend(out, salpha, scol)
             p["stroke_width"] = stroke
+        if context is not None:
+            out = _blend(out, context, color_c)
         out = _blend(out, a32, color_c)
         p["underline"] = float(underline)
 
         # ---- photometric effects
         out = fx.brightness_contrast_blur(out, cfg, rng, p)
+        out = camera.camera_effects(out, cfg, rng, p)
         if rng.random() < cfg["downscale_prob"]:
             p["downscale"] = rng.uniform(*cfg["downscale"])
             out = fx.downscale_upscale(out, p["downscale"])
@@ -402,9 +439,30 @@ class WordGenerator(_GeneratorBase):
                  text_r=color[0], text_g=color[1], text_b=color[2])
         dbg = {}
         if debug:
-            dbg = {"layer": layer, "matrix": m, "alpha": alpha}
+            dbg = {"layer": layer, "matrix": m, "alpha": alpha, "context": context}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Axis-aligned boxes given as ``[4, 2]`` quads (tl, tr, br, bl) overlap."""
+    return bool(a[0, 0] < b[2, 0] and b[0, 0] < a[2, 0] and a[0, 1] < b[2, 1] and b[0, 1] < a[2, 1])
+
+
+def _context_offsets(rng, box: np.ndarray, nbox: np.ndarray, size: float) -> np.ndarray:
+    """Where a neighbour's line box ``nbox`` goes (a translation in the main layer's pixels): before or after
+    the main line ``box`` at a word space, or a line above or below."""
+    x0, y0, x1, y1 = float(box[0, 0]), float(box[0, 1]), float(box[2, 0]), float(box[2, 1])
+    nx0, ny0, nx1, ny1 = float(nbox[0, 0]), float(nbox[0, 1]), float(nbox[2, 0]), float(nbox[2, 1])
+    side = int(rng.integers(4))
+    gap = rng.uniform(0.25, 0.6) * size
+    if side == 0:  # before, on the same line
+        return np.array([x0 - gap - nx1, y0 - ny0])
+    if side == 1:  # after
+        return np.array([x1 + gap - nx0, y0 - ny0])
+    lead = (y1 - y0) * rng.uniform(1.0, 1.35)
+    dx = rng.uniform(x0 - 0.5 * (nx1 - nx0), x1 - 0.5 * (nx1 - nx0)) - nx0
+    return np.array([dx, y0 - lead - ny0]) if side == 2 else np.array([dx, y0 + lead - ny0])
 
 
 def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabelled: frozenset):

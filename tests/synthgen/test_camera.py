@@ -1,0 +1,95 @@
+import cv2
+import numpy as np
+import pytest
+
+from synthgen import WordGenerator
+from synthgen.camera import (color_cast, defocus_blur, light_field, motion_blur, shot_noise, specular_highlight,
+                             tilt_matrix)
+from synthgen.geometry import transform_quads
+
+BOX = np.float32([[0, 0], [200, 0], [200, 50], [0, 50]])
+
+
+def test_tilt_keeps_the_centre_and_shrinks_the_far_side():
+    np.testing.assert_allclose(tilt_matrix(BOX, 0.0, 30.0, 2.0), np.eye(3), atol=1e-12)
+    m = tilt_matrix(BOX, 40.0, 0.0, 1.5)  # about the horizontal axis: top and bottom edges differ
+    q = transform_quads(BOX[None], m)[0]
+    np.testing.assert_allclose(transform_quads(np.float32([[[100, 25]] * 4]), m)[0, 0], [100, 25], atol=1e-3)
+    top, bottom = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])
+    assert abs(top - bottom) > 0.1 * 200 and np.ptp(q[:, 1]) < 50  # foreshortened, one side shrunk
+    far = transform_quads(BOX[None], tilt_matrix(BOX, 40.0, 0.0, 20.0))[0]  # a distant camera: near-affine
+    assert abs(np.linalg.norm(far[1] - far[0]) - np.linalg.norm(far[2] - far[3])) < 0.2 * abs(top - bottom)
+    side = transform_quads(BOX[None], tilt_matrix(BOX, 40.0, 90.0, 1.5))[0]  # about the vertical axis
+    assert abs(np.linalg.norm(side[3] - side[0]) - np.linalg.norm(side[2] - side[1])) > 5
+
+
+def test_blurs_keep_the_mean_and_spread_a_point():
+    img = np.zeros((41, 41), np.float32)
+    img[20, 20] = 1000.0
+    m = motion_blur(img, 9.0, 0.0)
+    assert m.sum() == pytest.approx(1000.0, rel=1e-4)
+    assert m[20].sum() == pytest.approx(1000.0, rel=1e-3) and (m[20, 15:26] > 0).sum() >= 9  # along the row only
+    d = defocus_blur(img, 3.0)
+    assert d.sum() == pytest.approx(1000.0, rel=1e-4)
+    assert d[20, 17] > 0 and d[20, 17] == pytest.approx(d[17, 20]) and d[20, 14] == 0  # a disk of radius 3
+    rgb = np.dstack([img] * 3)
+    assert motion_blur(rgb, 5.0, 45.0).shape == rgb.shape and defocus_blur(rgb, 1.0).shape == rgb.shape
+
+
+@pytest.mark.parametrize("kind", ["gradient", "radial", "shadow"])
+def test_light_fields_stay_in_range_and_are_uneven(kind):
+    f = light_field(40, 120, kind, 0.6, 30.0, (0.5, 0.5), 0.02)
+    assert f.shape == (40, 120) and f.dtype == np.float32
+    assert f.min() >= 0.4 - 1e-5 and f.max() <= 1.0 + 1e-6 and np.ptp(f) > 0.3
+    with pytest.raises(ValueError, match="gradient, radial or shadow"):
+        light_field(4, 4, "sun", 0.5, 0, (0, 0), 0.1)
+
+
+def test_highlight_cast_and_noise():
+    img = np.full((32, 64, 3), 100.0, np.float32)
+    h = specular_highlight(img, 0.8, (0.5, 0.5), (0.2, 0.3), 0.0)
+    assert h[16, 32, 0] == pytest.approx(100 + 0.8 * 155, abs=2) and h[0, 0, 0] < 110
+    c = color_cast(img, (1.2, 1.0, 0.8))
+    assert c[0, 0].tolist() == pytest.approx([120, 100, 80])
+    grey = img[..., 0]
+    assert np.array_equal(color_cast(grey, (1.2, 1.0, 0.8)), grey)  # grey crops: no cast
+    rng = np.random.default_rng(0)
+    dark, bright = shot_noise(np.full((64, 64), 16.0, np.float32), 1.0, rng), shot_noise(np.full((64, 64), 225.0, np.float32), 1.0, rng)
+    assert 3 < dark.std() < 5 and 13 < bright.std() < 17  # sqrt(16) = 4, sqrt(225) = 15
+    n3 = shot_noise(img, 1.0, np.random.default_rng(1))
+    assert np.array_equal(n3[..., 0], n3[..., 2])  # one draw per pixel, shared by the channels
+
+
+def test_context_draws_neighbours_outside_the_word_and_never_on_it():
+    g = WordGenerator({"context_prob": 1.0, "context_words": [2, 4], "height": 48, "width": 192, "margin": [0.1, 0.3],
+                       "curve_prob": 0.0, "rotation_prob": 0.5, "rotation": [-15.0, 15.0], "camera_tilt_prob": 0.5})
+    drawn = 0
+    for i in range(30):
+        s, _ = g.sample_at(2, i, debug=True)
+        ctx = s.debug["context"]
+        assert ctx is not None and ctx.shape == (48, 192)
+        inside = np.zeros((48, 192), np.uint8)
+        for q in s.char_quads:
+            cv2.fillConvexPoly(inside, np.round(q * 16).astype(np.int32), 1, shift=4)
+        assert float((ctx * inside).sum()) <= 0.02 * max(float(ctx.sum()), 1.0), s.text
+        drawn += ctx.max() > 0.5
+    assert drawn >= 20  # most crops show a neighbour
+
+
+def test_camera_options_are_recorded_and_change_the_pixels():
+    on = {"light_prob": 1.0, "highlight_prob": 1.0, "motion_blur_prob": 1.0, "defocus_prob": 1.0, "shot_noise_prob": 1.0,
+          "camera_tilt_prob": 1.0, "context_prob": 1.0}
+    a, _ = WordGenerator(on).sample_at(0, 3)
+    for k in ("light", "highlight", "motion_blur", "defocus", "shot_noise", "camera_tilt", "context"):
+        assert a.params[k] > 0, k
+    b, _ = WordGenerator(on).sample_at(0, 3)
+    assert np.array_equal(a.image, b.image)  # same seed, same bytes
+    plain, _ = WordGenerator().sample_at(0, 3)
+    assert all(plain.params[k] == 0 for k in ("light", "camera_tilt", "context"))
+
+
+def test_bad_camera_options_are_refused():
+    with pytest.raises(ValueError, match="camera_focal"):
+        WordGenerator({"camera_focal": [0.2, 1.0]})
+    with pytest.raises(ValueError, match="light"):
+        WordGenerator({"light": [0.5, 1.5]})
