@@ -124,8 +124,8 @@ OPTIONS: dict[str, Option] = {
         O("camera_focal", [1.0, 4.0], "range_float", "Camera distance in text-box diagonals (near: strong perspective).",
           0.6, 100, kinds=W),
         O("context_prob", 0.0, "prob", "Probability of neighbouring text in the crop, as a detector's loose cut has it: "
-          "words before or after on the same line, lines above or below, in the same font and geometry, cut by the "
-          "crop's border (unlabelled).", kinds=W),
+          "words before or after on the same line, lines above or below, in the same font and geometry, shown within "
+          "0.15-0.8 line heights of the word's box (unlabelled).", kinds=W),
         O("context_words", [1, 3], "range_int", "Neighbouring words or lines drawn when context is on.", 1, 6, kinds=W),
         O("light_prob", 0.0, "prob", "Probability of uneven light: a gradient, a spot or a cast shadow.", kinds=W),
         O("light", [0.2, 0.7], "range_float", "How much darker the darkest part gets (fraction).", 0, 1, kinds=W),

@@ -357,6 +357,14 @@ class WordGenerator(_GeneratorBase):
         context = None
         if cfg["context_prob"] > 0 and rng.random() < cfg["context_prob"] and curve is None:
             context = self._context(rng, layer, font_id, size, spacing, m, W, H)
+            # as a loose cut of the word's box shows them: only what lies within a margin of it
+            pad = rng.uniform(0.15, 0.8, 2) * line_h * scale
+            (qx0, qy0), (qx1, qy1) = char_quads.reshape(-1, 2).min(0), char_quads.reshape(-1, 2).max(0)
+            keep = np.zeros_like(context)
+            ys, xs = slice(max(0, int(qy0 - pad[1])), max(0, int(np.ceil(qy1 + pad[1])) + 1)), \
+                slice(max(0, int(qx0 - pad[0])), max(0, int(np.ceil(qx1 + pad[0])) + 1))
+            keep[ys, xs] = context[ys, xs]
+            context = keep
             p["context"] = 1.0
         word_boxes = []
         for s, e in layer.word_spans:
