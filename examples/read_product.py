@@ -29,7 +29,7 @@ if args.images:
             continue
         pictures[Path(f).stem] = img
 else:
-    scene, _ = synthgen.SceneGenerator({"block_weights": [1, 1, 2]}).sample_at(seed=7, index=0)
+    scene, _ = synthgen.SceneGenerator({"block_weights": [1, 1, 2], "text_size": [16.0, 48.0]}).sample_at(seed=2, index=0)
     pictures["scene"] = scene.image
     print("a generated scene; its words:", scene.text)
 

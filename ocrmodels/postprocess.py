@@ -30,7 +30,7 @@ DEFAULT_THRESHOLDS = {"text_threshold": 0.5, "link_threshold": 0.25, "low_text":
 
 #: The :class:`~ocrmodels.Detector`'s defaults for a trained model's maps (softer, lower peaks than the ground
 #: truth :data:`DEFAULT_THRESHOLDS` is calibrated on), chosen on synthetic validation scenes.
-DETECTOR_THRESHOLDS = {"text_threshold": 0.6, "link_threshold": 0.1, "low_text": 0.3}
+DETECTOR_THRESHOLDS = {"text_threshold": 0.5, "link_threshold": 0.2, "low_text": 0.1}
 #: The :class:`~ocrmodels.Detector`'s default magnification of an image before detection.
 DETECTOR_MAG_RATIO = 1.5
 

@@ -125,3 +125,36 @@ def test_reader_gives_lines_and_attributes(recognizer):
     nothing = Reader(_Oracle([]), recognizer).read([canvas])[0]
     assert nothing["words"] == [] and nothing["lines"] == [] and all(v == [] for v in nothing["attributes"].values())
 
+
+
+@pytest.fixture(scope="module")
+def bundled_reader(recognizer):
+    from ocrmodels import load_detector
+
+    return Reader(load_detector(), recognizer)
+
+
+def test_bundled_reader_reads_a_synthetic_scene_end_to_end(bundled_reader):
+    from ocrmodels.metrics import match_detections
+    from synthgen import SceneGenerator
+
+    gen = SceneGenerator({"text_size": [18.0, 40.0], "blocks": [2, 4], "distractors": [0, 1]})
+    matched = total = 0
+    for i in range(3):
+        scene, _ = gen.sample_at(5, i)
+        page = bundled_reader.read([scene.image])[0]
+        assert all(w["quad"].shape == (4, 2) and isinstance(w["text"], str) for w in page["words"])
+        m = match_detections(list(scene.word_quads), [w["quad"] for w in page["words"]],
+                             gt_texts=scene.words, detected_texts=[w["text"] for w in page["words"]])
+        matched += m["matched"]  # boxes at IoU >= 0.5 whose text is read right
+        total += len(scene.words)
+    assert matched >= 0.5 * total, (matched, total)
+
+
+def test_bundled_reader_finds_nothing_where_there_is_no_text(bundled_reader):
+    rng = np.random.default_rng(0)
+    flat = np.full((300, 400, 3), 230, np.uint8)
+    noise = cv2.GaussianBlur(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8), (0, 0), 4)
+    for img in (flat, noise):
+        page = bundled_reader.read([img])[0]
+        assert page["words"] == [] and page["lines"] == [] and all(v == [] for v in page["attributes"].values())
