@@ -360,10 +360,10 @@ class WordGenerator(_GeneratorBase):
             # as a loose cut of the word's box shows them: only what lies within a margin of it
             pad = rng.uniform(0.15, 0.8, 2) * line_h * scale
             (qx0, qy0), (qx1, qy1) = char_quads.reshape(-1, 2).min(0), char_quads.reshape(-1, 2).max(0)
+            x_lo, y_lo = max(0, int(qx0 - pad[0])), max(0, int(qy0 - pad[1]))
+            x_hi, y_hi = max(0, int(np.ceil(qx1 + pad[0])) + 1), max(0, int(np.ceil(qy1 + pad[1])) + 1)
             keep = np.zeros_like(context)
-            ys, xs = slice(max(0, int(qy0 - pad[1])), max(0, int(np.ceil(qy1 + pad[1])) + 1)), \
-                slice(max(0, int(qx0 - pad[0])), max(0, int(np.ceil(qx1 + pad[0])) + 1))
-            keep[ys, xs] = context[ys, xs]
+            keep[y_lo:y_hi, x_lo:x_hi] = context[y_lo:y_hi, x_lo:x_hi]
             context = keep
             p["context"] = 1.0
         word_boxes = []
