@@ -5,7 +5,9 @@ perspective transform into each character quad (region map) and into each affini
 (affinity map); overlaps merge by max. The affinity quad between two adjacent characters of
 one word has as corners the centroids of the upper and lower triangles that each char
 quad's diagonals cut (top edge + centre, bottom edge + centre). No affinity crosses a space
-or joins two words.
+or joins two words. Before drawing, char quads smaller than their word's characters (punctuation,
+narrow letters) are grown (:func:`inflate_char_quads`, map version 2), so that a period or a hyphen
+links its word instead of splitting it.
 
 Maps are computed at ``scale`` times the image resolution (0.5 by default, the detector's
 output size), with pixel centres at integers on both grids.
@@ -16,8 +18,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["MAP_VERSION", "MAP_VERSION_OPTIONS", "gaussian_template", "affinity_quads", "craft_maps", "inflate_char_quads", "word_ids_from_text",
-           "to_map_coords"]
+__all__ = ["MAP_VERSION", "MAP_VERSION_OPTIONS", "gaussian_template", "affinity_quads", "craft_maps",
+           "inflate_char_quads", "word_ids_from_text", "to_map_coords"]
 
 #: Version of the map algorithm, stored as the ``map_version`` attribute of scene shards with maps.
 #: 1: char quads drawn as they are; 2: char quads first grown by :func:`inflate_char_quads`.
@@ -119,7 +121,8 @@ def inflate_char_quads(char_quads, word_ids, *, min_height: float = 0.9, min_wid
     Each quad is scaled about its centre along its own width and height directions; a quad grown in height
     also moves, along its height direction only, to the middle of its nearest full-height neighbours (a
     period on the baseline rises to the middle of the line), so the word's band does not grow. Quads that
-    are large enough, and words of one character, are left as they are.
+    are large enough are left as they are; a word of one character is measured against itself, so only a
+    very narrow one (``1``, ``l``) widens.
     """
     q = np.asarray(char_quads, np.float32).reshape(-1, 4, 2)
     w = np.asarray(word_ids).reshape(-1)
