@@ -39,7 +39,9 @@ class ResizeLike(layers.Layer):
         import tensorflow as tf  # keras.ops.image.resize needs static sizes; the project runs on the TF backend
 
         x, ref = inputs
-        return tf.cast(tf.image.resize(x, tf.shape(ref)[1:3], method="bilinear"), x.dtype)
+        # resized in float32 whatever the compute dtype: under XLA, bilinear resizing of bfloat16 has a float32
+        # gradient that mixed-precision training rejects
+        return tf.cast(tf.image.resize(tf.cast(x, tf.float32), tf.shape(ref)[1:3], method="bilinear"), x.dtype)
 
     def compute_output_shape(self, input_shapes):
         x, ref = input_shapes

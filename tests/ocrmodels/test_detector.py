@@ -112,6 +112,18 @@ def test_a_tiny_detector_trains_resumes_and_loads_in_safe_mode(trained):
     assert craft_size_of(model) == "tiny"
 
 
+def test_mixed_precision_training_with_xla(scenes, tmp_path):
+    """bfloat16 compute under XLA (the trainer's default): bilinear upsampling is resized in float32, else XLA
+    refuses the float32 gradient of a bfloat16 resize."""
+    out = tmp_path / "mp.keras"
+    assert cli(["train-detector", "--data", str(scenes / "train"), "--out", str(out), "--model-size", "tiny",
+                "--size", "64", "--batch-size", "4", "--epochs", "1", "--steps-per-epoch", "2", "--workers", "1",
+                "--mixed-precision"]) == 0
+    state = json.loads((tmp_path / "mp.train" / "state.json").read_text())
+    assert state["settings"]["mixed_precision"] is True and np.isfinite(state["history"][0]["loss"])
+    assert craft_size_of(keras.saving.load_model(out, safe_mode=True)) == "tiny"
+
+
 def test_training_refuses_word_crops_and_other_settings_on_resume(scenes, trained, tmp_path, capsys):
     assert cli(["train-detector", "--data", str(scenes / "words"), "--out", str(tmp_path / "x.keras")]) == 2
     assert "scene shards" in capsys.readouterr().err
