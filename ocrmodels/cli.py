@@ -243,8 +243,8 @@ def _detect(args) -> int:
         words, region, affinity = det.detect([img], polygons=args.polygons, return_maps=True)[0]
         h, w = img.shape[:2]
         row = {"image": f, "width": int(w), "height": int(h),
-               "words": [{"quad": np.round(d["quad"], 2).tolist(), "score": round(d["score"], 4),
-                          **({"polygon": np.round(d["polygon"], 2).tolist()} if "polygon" in d else {})}
+               "words": [{"quad": _pts(d["quad"]), "score": round(d["score"], 4),
+                          **({"polygon": _pts(d["polygon"])} if "polygon" in d else {})}
                          for d in words]}
         pic = None
         if args.overlay:
@@ -254,6 +254,11 @@ def _detect(args) -> int:
         return row, pic, ".overlay.png"
 
     return _run_on_images(args, "detect", lambda: _load_detector(args), one)
+
+
+def _pts(points) -> list:
+    """Points as JSON lists rounded to 0.01 px (through float64, so 137.11 prints as 137.11)."""
+    return np.round(np.asarray(points, np.float64), 2).tolist()
 
 
 def _version() -> str:
@@ -327,7 +332,7 @@ def _read(args) -> int:
         res = reader.read([img], attributes=args.attributes)[0]
         h, w = img.shape[:2]
         row = {"image": f, "width": int(w), "height": int(h),
-               "words": [{"quad": np.round(d["quad"], 2).tolist(), "text": d["text"], "score": round(d["score"], 4)}
+               "words": [{"quad": _pts(d["quad"]), "text": d["text"], "score": round(d["score"], 4)}
                          for d in res["words"]],
                "lines": res["lines"]}
         if args.attributes:
