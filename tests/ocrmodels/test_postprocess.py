@@ -6,16 +6,23 @@ from ocrmodels.postprocess import maps_to_words, order_quad
 from synthgen.heatmaps import craft_maps
 
 
-def _line(words, x0, y0, h, space=0.45):
-    """Char quads (axis-aligned, 0.6 h wide, 0.08 h apart) of words on one line, their word ids and word boxes."""
+def _line(words, x0, y0, h, space=0.45, ink_punctuation=False):
+    """Char quads (axis-aligned, 0.6 h wide, 0.08 h apart) of words on one line, their word ids and word boxes.
+
+    With ``ink_punctuation``, '.' and ',' are small squares on the baseline and '-' a thin bar, as their ink is."""
     quads, ids, boxes = [], [], []
     x = x0
     for w, word in enumerate(words):
         start = x
-        for _ in word:
-            quads.append([[x, y0], [x + 0.6 * h, y0], [x + 0.6 * h, y0 + h], [x, y0 + h]])
+        for c in word:
+            cw, top, bot = 0.6 * h, y0, y0 + h
+            if ink_punctuation and c in ".,":
+                cw, top = 0.15 * h, y0 + 0.85 * h
+            elif ink_punctuation and c == "-":
+                cw, top, bot = 0.35 * h, y0 + 0.5 * h, y0 + 0.6 * h
+            quads.append([[x, top], [x + cw, top], [x + cw, bot], [x, bot]])
             ids.append(w)
-            x += 0.68 * h
+            x += cw + 0.08 * h
         boxes.append([[start, y0], [x - 0.08 * h, y0], [x - 0.08 * h, y0 + h], [start, y0 + h]])
         x += space * h
     return np.float32(quads), np.int32(ids), np.float32(boxes)
@@ -114,27 +121,6 @@ def test_bad_maps_are_refused():
         maps_to_words(np.zeros((4, 4, 2)), np.zeros((4, 4, 2)))
 
 
-def _ink_line(words, x0, y0, h, space=0.45):
-    """Like ``_line`` but with ink-sized punctuation: '.' and ',' small squares on the baseline, '-' a thin bar."""
-    quads, ids, boxes = [], [], []
-    x = x0
-    for w, word in enumerate(words):
-        start = x
-        for c in word:
-            if c in ".,":
-                cw, top, bot = 0.15 * h, y0 + 0.85 * h, y0 + h
-            elif c == "-":
-                cw, top, bot = 0.35 * h, y0 + 0.5 * h, y0 + 0.6 * h
-            else:
-                cw, top, bot = 0.6 * h, y0, y0 + h
-            quads.append([[x, top], [x + cw, top], [x + cw, bot], [x, bot]])
-            ids.append(w)
-            x += cw + 0.08 * h
-        boxes.append([[start, y0], [x - 0.08 * h, y0], [x - 0.08 * h, y0 + h], [start, y0 + h]])
-        x += space * h
-    return np.float32(quads), np.int32(ids), np.float32(boxes)
-
-
 @pytest.mark.parametrize("h", [10, 24, 60])
 @pytest.mark.parametrize("thresholds", ["ground truth", "detector"])
 def test_punctuation_does_not_split_its_word(h, thresholds):
@@ -142,7 +128,7 @@ def test_punctuation_does_not_split_its_word(h, thresholds):
 
     th = DEFAULT_THRESHOLDS if thresholds == "ground truth" else DETECTOR_THRESHOLDS
     words = ["$4.99", "1,5kg", "A-12", "06.09.2029"]
-    q, ids, boxes = _ink_line(words, 10, 40, h, space=0.5)
+    q, ids, boxes = _line(words, 10, 40, h, space=0.5, ink_punctuation=True)
     W = int(boxes[-1, 1, 0]) + 20
     found = maps_to_words(*craft_maps(q, ids, 2 * 40 + h, W), **th)
     assert len(found) == len(words), [d["quad"].round(1).tolist() for d in found]
