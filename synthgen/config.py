@@ -60,6 +60,8 @@ OPTIONS: dict[str, Option] = {
         O("fonts", None, "paths", "Font folders; null = the bundled fonts/."),
         O("extra_fonts", [], "paths", "Font folders added to the fonts above."),
         O("backgrounds", None, "paths", "Background image folders; null = the bundled backgrounds/; [] = procedural only."),
+        O("photo_background_prob", 0.0, "prob", "Probability of a photograph (cut from the ``photos`` folders) as the "
+          "background instead of the above.", kinds=W),
         O("image_background_prob", 0.7, "prob", "Probability of an image background rather than a procedural one."),
         O("background_scale", [0.4, 2.5], "range_float", "Source pixels per output pixel when cropping an image background.", 0.05, 20),
         O("procedural_weights", [3, 3, 2, 1, 1], "weights", "Weights of the procedural kinds flat, gradient, noise, stripes, checker."),
@@ -117,6 +119,13 @@ OPTIONS: dict[str, Option] = {
         O("curve_wave_period", [0.6, 1.6], "range_float", "Wave period as a fraction of the text width.", 0.1, 10, kinds=W),
         # photometric
         # camera (word crops): all off by default
+        O("cylinder_prob", 0.0, "prob", "Probability of text printed round a cylinder (a can, a bottle): glyphs narrow "
+          "towards the ends as the surface turns away, and the baseline bends when seen from above or below.",
+          kinds=W),
+        O("cylinder_arc", [40.0, 150.0], "range_float", "Part of the cylinder's circumference the line covers, in "
+          "degrees.", 1, 170, kinds=W),
+        O("cylinder_elevation", [-25.0, 25.0], "range_float", "Viewing angle above (positive) or below the "
+          "cylinder's middle, in degrees.", -60, 60, kinds=W),
         O("camera_tilt_prob", 0.0, "prob", "Probability of viewing the text's plane at an angle (out-of-plane rotation "
           "seen by a pinhole camera: the far side shrinks).", kinds=W),
         O("camera_tilt", [10.0, 50.0], "range_float", "Out-of-plane angle in degrees (about a random axis in the plane).",
@@ -178,8 +187,8 @@ OPTIONS: dict[str, Option] = {
           "scribbles): what a detector must learn to leave alone; not labelled.", 0, 64, kinds=S),
         O("distractor_weights", [3, 3, 1, 1, 2, 2], "weights",
           "Weights of the distractor kinds: shape, photo, stripes, barcode, icon, scribble.", kinds=S),
-        O("photos", None, "paths", "Photo folders for photo cut-outs; null = the bundled photos/ (CC0 and public domain); "
-          "[] = none (shapes instead).", kinds=S),
+        O("photos", None, "paths", "Photo folders for photo cut-outs and photo backgrounds; null = the bundled photos/ (CC0 and public domain); "
+          "[] = none (shapes instead).", kinds=W + S),
         O("plate_prob", 0.15, "prob", "Probability of a block on a plate (a button, label or price tag: a filled box "
           "of another colour, corners square to round).", kinds=S),
         O("outline_prob", 0.08, "prob", "Probability of outlined display lettering (hollow half the time).", kinds=S),

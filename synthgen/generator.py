@@ -19,6 +19,7 @@ from .backgrounds import PROCEDURAL_KINDS, BackgroundLibrary, bundled_background
 from .camera import CAMERA_PARAM_FIELDS
 from .charset import Charset
 from .config import resolve_config
+from .distractors import bundled_photos_dir
 from .fonts import FontLibrary, NoFontCoversText, bundled_fonts_dir
 from .geometry import quads_bounds, scale_matrix, transform_quads, translation_matrix
 from .render import GlyphCache, render_text
@@ -153,6 +154,15 @@ class _GeneratorBase:
         else:
             self._img_bg_prob = cfg["image_background_prob"]
 
+    def background_table(self) -> list[dict]:
+        """Rows of the shards' ``background_table``: image backgrounds, procedural kinds, then (word
+        crops with ``photo_background_prob``) the photos as ``photo:NAME``."""
+        rows = self.backgrounds.table()
+        photos = getattr(self, "photos", None)
+        if self.kind == "words" and photos is not None:
+            rows += [{"id": len(rows) + i, "name": f"photo:{n}"} for i, n in enumerate(photos.names)]
+        return rows
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_glyphs"] = GlyphCache(self.fonts)
@@ -214,6 +224,14 @@ class WordGenerator(_GeneratorBase):
         self._raw_titles = None
         self.channels = 3 if cfg["color"] else 1
         self.height, self.width = cfg["height"], cfg["width"]
+        self.photos = None
+        if cfg["photo_background_prob"] > 0:
+            photos = BackgroundLibrary(_resolve_folders(cfg["photos"], bundled_photos_dir()))
+            if len(photos) == 0:
+                raise ValueError(f"photo_background_prob is {cfg['photo_background_prob']} but the photos folders "
+                                 f"{cfg['photos']} hold no readable image: add photos or set photo_background_prob: 0")
+            self.photos = photos
+        self._n_backgrounds = len(self.backgrounds.table())
         lo, hi = cfg["min_font_size"], cfg["max_font_size"]
         grid = {lo, hi}
         v = float(lo)
@@ -291,7 +309,12 @@ class WordGenerator(_GeneratorBase):
         stroke = int(rng.integers(cfg["stroke_width"][0], cfg["stroke_width"][1] + 1)) if rng.random() < cfg["stroke_prob"] else 0
         shadow = rng.random() < cfg["shadow_prob"]
         curve = None
-        if rng.random() < cfg["curve_prob"] and len(ids) > 2:
+        if cfg["cylinder_prob"] > 0 and rng.random() < cfg["cylinder_prob"] and len(ids) > 1:
+            arc, elev = rng.uniform(*cfg["cylinder_arc"]), rng.uniform(*cfg["cylinder_elevation"])
+            curve = ("cylinder", float(np.radians(arc)), float(np.radians(elev)))
+            p["curve"] = 3.0
+            p["curve_amplitude"] = arc
+        elif rng.random() < cfg["curve_prob"] and len(ids) > 2:
             amp = rng.uniform(*cfg["curve_amplitude"]) * size
             if rng.random() < cfg["curve_arc_prob"]:
                 curve = ("arc", float(amp * rng.choice([-1.0, 1.0])))
@@ -380,7 +403,14 @@ class WordGenerator(_GeneratorBase):
         np.clip(word_quads, -0.5, lim, out=word_quads)
 
         # ---- background and colours
-        bg, bg_id = self._background(rng, H, W, C)
+        bg = None
+        if self.photos is not None and rng.random() < cfg["photo_background_prob"]:
+            i = int(rng.integers(len(self.photos)))
+            bg = self.photos.crop(i, H, W, C, rng, cfg["background_scale"])
+            bg_id = self._n_backgrounds + i
+            p["photo_background"] = 1.0
+        if bg is None:
+            bg, bg_id = self._background(rng, H, W, C)
         a32 = alpha.astype(np.float32) * np.float32(1 / 255)
         wsum = float(a32.sum())
         if wsum < 1.0:

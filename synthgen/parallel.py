@@ -69,7 +69,7 @@ def _write_shard(gen, fp, out_dir, split, i, n, start, stop, seed, queue=None) -
     pending = 0
     scenes = gen.kind == "scenes"
     with ShardWriter(path, attrs=attrs, image_shape=gen.image_shape, image_codec=gen.config["image_codec"],
-                     font_table=gen.fonts.table(), background_table=gen.backgrounds.table(),
+                     font_table=gen.fonts.table(), background_table=gen.background_table(),
                      param_fields=SCENE_PARAM_FIELDS if scenes else PARAM_FIELDS,
                      map_shape=gen.map_shape if scenes else None) as w:
         for k in range(start, stop):

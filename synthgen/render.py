@@ -135,7 +135,11 @@ def render_text(
         grow: pixels added around every char quad (an outline's width).
         curve: ``("arc", sagitta)`` for a parabolic baseline dropping ``sagitta`` pixels from its
             middle to its ends (negative: rising), or
-            ``("wave", amplitude, period, phase)`` for ``y = amplitude * sin(2 pi x / period + phase)``.
+            ``("wave", amplitude, period, phase)`` for ``y = amplitude * sin(2 pi x / period + phase)``, or
+            ``("cylinder", arc, elevation)`` for text wrapped round a can or bottle: the line covers
+            ``arc`` radians of the cylinder's circumference, seen from its axis's normal (glyphs near
+            the ends narrow as the surface turns away), from ``elevation`` radians above (positive:
+            the baseline bends down at the ends, as on a can seen from above) or below.
         underline: draw a line under the text (straight baselines only).
     """
     asc, desc = cache.metrics(font_id, size)
@@ -176,7 +180,19 @@ def render_text(
             quads[i] = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
     else:
         xc = pen_end / 2.0
-        if curve[0] == "arc":
+        sx_of = None
+        if curve[0] == "cylinder":
+            radius = max(pen_end, 1.0) / max(curve[1], 1e-3)
+            lift = np.sin(curve[2]) * radius
+
+            def f(u):
+                phi = (u - xc) / radius
+                return lift * (1.0 - np.cos(phi)), np.sin(curve[2]) * np.tan(phi)
+
+            def sx_of(u):  # where the glyph centre lands, and how much the surface turned away narrows it
+                phi = (u - xc) / radius
+                return xc + radius * np.sin(phi), np.cos(phi)
+        elif curve[0] == "arc":
             k = curve[1] / max(xc * xc, 1.0)
 
             def f(u):
@@ -194,10 +210,14 @@ def render_text(
             dy, slope = f(cx)
             t = np.arctan(slope)
             c, s = np.cos(t), np.sin(t)
-            # local glyph pixel coords -> layer: rotate about the bitmap centre, then place
+            # local glyph pixel coords -> layer: (narrow,) rotate about the bitmap centre, then place
             lc = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
             gc = np.array([px + g.left + (w - 1) / 2.0, g.top + (h - 1) / 2.0 + dy])
             r = np.array([[c, -s], [s, c]])
+            if sx_of is not None:  # the cylinder's axis stays upright: strokes along it keep their direction,
+                # the baseline follows the ellipse (a shear, not a turn)
+                gc[0], narrow = sx_of(gc[0])
+                r = np.array([[narrow, 0.0], [slope * narrow, 1.0]])
             m = np.hstack([r, (gc - r @ lc)[:, None]])
             corners = np.array([[-0.5 - grow, -0.5 - grow], [w - 0.5 + grow, -0.5 - grow],
                                 [w - 0.5 + grow, h - 0.5 + grow], [-0.5 - grow, h - 0.5 + grow]])
@@ -212,7 +232,10 @@ def render_text(
             m_local[:, 2] -= (ox, oy)
             patch = cv2.warpAffine(g.mask, m_local, (pw, ph), flags=cv2.INTER_LINEAR, borderValue=0)
             patches.append((patch, ox, oy))
-    line = np.array([[0, -asc], [pen_end, -asc], [pen_end, desc], [0, desc]], np.float32)
+    lx0, lx1 = 0.0, pen_end
+    if curve is not None and curve[0] == "cylinder":  # the line's ends come closer as the surface turns away
+        lx0, lx1 = sx_of(0.0)[0], sx_of(pen_end)[0]
+    line = np.array([[lx0, -asc], [lx1, -asc], [lx1, desc], [lx0, desc]], np.float32)
     ul = None
     if underline and curve is None and n:
         th = max(1, int(round(size * 0.06)))
