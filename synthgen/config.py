@@ -124,7 +124,7 @@ OPTIONS: dict[str, Option] = {
           kinds=W),
         O("cylinder_arc", [40.0, 150.0], "range_float", "Part of the cylinder's circumference the line covers, in "
           "degrees.", 1, 170, kinds=W),
-        O("cylinder_elevation", [-25.0, 25.0], "range_float", "Viewing angle above (positive) or below the "
+        O("cylinder_elevation", [-25.0, 25.0], "range_float", "Viewing angle above (positive: the ends rise) or below the "
           "cylinder's middle, in degrees.", -60, 60, kinds=W),
         O("camera_tilt_prob", 0.0, "prob", "Probability of viewing the text's plane at an angle (out-of-plane rotation "
           "seen by a pinhole camera: the far side shrinks).", kinds=W),

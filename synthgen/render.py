@@ -139,7 +139,7 @@ def render_text(
             ``("cylinder", arc, elevation)`` for text wrapped round a can or bottle: the line covers
             ``arc`` radians of the cylinder's circumference, seen from its axis's normal (glyphs near
             the ends narrow as the surface turns away), from ``elevation`` radians above (positive:
-            the baseline bends down at the ends, as on a can seen from above) or below.
+            the ends rise, as on a can seen from above) or below.
         underline: draw a line under the text (straight baselines only).
     """
     asc, desc = cache.metrics(font_id, size)
@@ -183,11 +183,11 @@ def render_text(
         sx_of = None
         if curve[0] == "cylinder":
             radius = max(pen_end, 1.0) / max(curve[1], 1e-3)
-            lift = np.sin(curve[2]) * radius
+            lift = np.sin(curve[2]) * radius  # seen from above, the ends (further back) rise
 
             def f(u):
                 phi = (u - xc) / radius
-                return lift * (1.0 - np.cos(phi)), np.sin(curve[2]) * np.tan(phi)
+                return -lift * (1.0 - np.cos(phi)), -np.sin(curve[2]) * np.tan(phi)
 
             def sx_of(u):  # where the glyph centre lands, and how much the surface turned away narrows it
                 phi = (u - xc) / radius

@@ -93,3 +93,55 @@ def test_bad_camera_options_are_refused():
         WordGenerator({"camera_focal": [0.2, 1.0]})
     with pytest.raises(ValueError, match="light"):
         WordGenerator({"light": [0.5, 1.5]})
+
+
+def test_cylinder_narrows_the_ends_and_bends_the_baseline():
+    base = {"rotation_prob": 0.0, "shear_prob": 0.0, "perspective_prob": 0.0, "curve_prob": 0.0, "height": 64,
+            "width": 512, "text_height": [0.5, 0.5], "min_length": 9}
+    flat = WordGenerator(base)
+    for elev, sign in ((30.0, -1), (-30.0, 1)):
+        g = WordGenerator({**base, "cylinder_prob": 1.0, "cylinder_arc": [150.0, 150.0], "cylinder_elevation": [elev, elev]})
+        seen = 0
+        for i in range(12):
+            s, _ = g.sample_at(4, i)
+            if len(s.char_quads) < 7 or " " in s.text:
+                continue
+            f, _ = flat.sample_at(4, i)
+            assert s.text == f.text and s.params["curve"] == 3.0 and s.params["curve_amplitude"] == 150.0
+            wide = lambda q: np.linalg.norm(q[:, 1] - q[:, 0], axis=1) / np.linalg.norm(q[:, 3] - q[:, 0], axis=1)
+            # glyphs at the ends turn away: relative to the same word drawn flat they narrow more than the middle one
+            r = wide(s.char_quads) / wide(f.char_quads)
+            mid = len(r) // 2
+            assert max(r[0], r[-1]) < 0.8 * r[mid], (s.text, r)
+            # seen from above the ends rise above the middle (image y grows downwards); from below they drop
+            y = s.char_quads[:, 3, 1]  # bottom-left corners follow the baseline
+            assert sign * (y[mid] - (y[0] + y[-1]) / 2) < 0, (elev, y)
+            # the glyphs' upright strokes stay upright: the cylinder's axis does not turn
+            side = s.char_quads[:, 3] - s.char_quads[:, 0]
+            assert np.abs(side[:, 0] / side[:, 1]).max() < 1e-3
+            seen += 1
+        assert seen >= 3
+
+
+def test_photo_backgrounds_come_from_the_photos_and_are_recorded(tmp_path):
+    g = WordGenerator({"photo_background_prob": 1.0, "color": True})
+    table = g.background_table()
+    photo_ids = {r["id"] for r in table if r["name"].startswith("photo:")}
+    assert len(photo_ids) == 4  # the bundled photos/
+    for i in range(5):
+        s, _ = g.sample_at(1, i)
+        assert s.params["photo_background"] == 1.0 and s.background in photo_ids
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    cv2.imwrite(str(mine / "shelf.png"), np.full((80, 300, 3), (10, 200, 30), np.uint8))
+    s, _ = WordGenerator({"photo_background_prob": 1.0, "photos": [str(mine)], "color": True, "noise_prob": 0.0,
+                          "brightness_contrast_prob": 0.0, "blur_prob": 0.0}).sample_at(0, 0)
+    corner = s.image[0, 0].astype(int)
+    assert abs(corner[1] - 200) < 30 and corner[0] < 60  # green from the user's photo
+    with pytest.raises(ValueError, match="photo_background_prob"):
+        WordGenerator({"photo_background_prob": 0.5, "photos": []})
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="empty.*holds no image"):
+        WordGenerator({"photo_background_prob": 0.5, "photos": [str(tmp_path / "empty")]})
+    plain, _ = WordGenerator().sample_at(1, 0)
+    assert plain.params["photo_background"] == 0.0

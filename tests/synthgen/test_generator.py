@@ -18,6 +18,8 @@ EFFECTS = {
     "underline": dict(underline_prob=1.0),
     "tight": dict(tight_crop_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0]),
     "small": dict(small_render_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0], stroke_prob=0.3, curve_prob=0.2),
+    "cylinder": dict(cylinder_prob=1.0, cylinder_arc=[100.0, 170.0], cylinder_elevation=[-40.0, 40.0],
+                     rotation_prob=0.5, rotation=[-15.0, 15.0]),
     "camera_tilt": dict(camera_tilt_prob=1.0, camera_tilt=[30.0, 70.0], camera_focal=[0.6, 1.5]),
     "camera": dict(camera_tilt_prob=1.0, context_prob=1.0, context_words=[2, 4], light_prob=1.0, highlight_prob=1.0,
                    motion_blur_prob=1.0, defocus_prob=1.0, color_cast_prob=1.0, shot_noise_prob=1.0, rotation_prob=0.5,
