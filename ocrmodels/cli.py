@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--data", required=True, help="a shard folder/glob/file, or labels.tsv (or its folder)")
     e.add_argument("--batch-size", type=int, default=256)
     _decoder_args(e)
+    _vertical_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("images", nargs="*", help="word-crop image files (before --lm, which takes every file after it)")
     r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     _decoder_args(r)
+    _vertical_arg(r)
 
     td = sub.add_parser("train-detector", help="train a CRAFT text detector on scene shards",
                         description="Train a CRAFT detector on synthgen scene shards (synthgen generate --kind scenes). "
@@ -280,6 +282,20 @@ def _decoder_args(p):
                         "instead of the bundled English words and sample catalog")
 
 
+def _vertical_arg(p):
+    p.add_argument("--vertical", type=float, default=2.0, metavar="RATIO",
+                   help="crops at least RATIO times taller than wide are also read turned a quarter each way "
+                        "(vertical words); 0 = read every crop as it is (default 2.0)")
+
+
+def _vertical(args):
+    if args.vertical == 0:
+        return None
+    if not args.vertical >= 1:
+        raise ValueError(f"--vertical must be 0 (off) or a height/width ratio >= 1. Received: {args.vertical}")
+    return args.vertical
+
+
 def _check_lm_files(args):
     images = [f for f in args.lm or () if Path(f).suffix.lower() in _IMAGE_SUFFIXES]
     if images:
@@ -399,11 +415,12 @@ def main(argv: list[str] | None = None) -> int:
                 _positive(n.replace("_", "-"), getattr(args, n))
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
+            vertical = _vertical(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
-                                         worst=args.worst)
+                                         worst=args.worst, vertical=vertical)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -416,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
+            vertical = _vertical(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -437,8 +455,8 @@ def main(argv: list[str] | None = None) -> int:
                 names.append(f)
                 images.append(img)
             if images:
-                for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder,
-                                                                beam_width=args.beam_width)):
+                for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
+                                                                vertical=vertical)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "train-detector":

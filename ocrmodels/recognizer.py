@@ -114,7 +114,7 @@ class Recognizer:
         return np.concatenate(out)
 
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
-                  lm_weight: float = 0.5, insertion_bonus: float = 1.5):
+                  lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0):
         """Texts and confidences of word crops.
 
         Args:
@@ -124,6 +124,10 @@ class Recognizer:
             beam_width: prefixes kept per step (``"lm"`` and ``"beam"``).
             lm_weight, insertion_bonus: the ``"lm"`` decoder's fusion weights (see
                 :func:`~ocrmodels.lm_beam_search_decode`).
+            vertical: crops at least this many times taller than wide may hold a word turned a quarter
+                (a spine, a sign read top to bottom): they are also read turned each way, and a turned
+                reading of two or more characters wins when it is more confident per character (the
+                geometric mean) than the upright one. ``None`` reads every crop as it is.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -131,6 +135,22 @@ class Recognizer:
         """
         if decoder not in DECODERS:
             raise ValueError(f"decoder must be one of {', '.join(map(repr, DECODERS))}. Received: decoder={decoder!r}")
+        if vertical is not None and not vertical >= 1.0:
+            raise ValueError(f"vertical must be a height/width ratio >= 1 or None. Received: vertical={vertical!r}")
+        tall = [] if vertical is None else [i for i, im in enumerate(images)
+                                            if np.shape(im)[0] >= vertical * np.shape(im)[1]]
+        read = self._decode(images, batch_size, decoder, beam_width, lm_weight, insertion_bonus)
+        if tall:
+            turned = [np.ascontiguousarray(np.rot90(images[i], k)) for i in tall for k in (1, 3)]
+            again = self._decode(turned, batch_size, decoder, beam_width, lm_weight, insertion_bonus)
+            for j, i in enumerate(tall):
+                best = _per_char(*read[i])
+                for text, conf in again[2 * j : 2 * j + 2]:
+                    if len(text.replace(" ", "")) >= 2 and _per_char(text, conf) > best:
+                        read[i], best = (text, conf), _per_char(text, conf)
+        return read
+
+    def _decode(self, images, batch_size, decoder, beam_width, lm_weight, insertion_bonus):
         lm = self.language_model if decoder == "lm" else None
         probs = self.probabilities(images, batch_size=batch_size)
         if decoder == "greedy":
@@ -144,6 +164,11 @@ class Recognizer:
 
     def save(self, path) -> None:
         self.model.save(path)
+
+
+def _per_char(text: str, conf: float) -> float:
+    """A reading's confidence per character (readings of different lengths compare fairly)."""
+    return float(conf) ** (1.0 / max(1, len(text.replace(" ", ""))))
 
 
 def _tf_function(model):

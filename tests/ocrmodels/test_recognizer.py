@@ -95,6 +95,25 @@ def test_bundled_recognizer_reads_synthetic_crops(words):
         rec.language_model = "words.txt"
 
 
+def test_words_turned_a_quarter_are_read_and_tall_characters_stay_upright(words):
+    rec = ocrmodels.load_recognizer()
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    upright = rec.recognize([r["image"] for r in rows], decoder="greedy")
+    for k in (1, 3):  # a spine read bottom to top, a sign read top to bottom
+        turned = [np.ascontiguousarray(np.rot90(r["image"], k)) for r in rows]
+        got = rec.recognize(turned, decoder="greedy")
+        # turned back exactly, so mostly the same readings (a turned word of short, unsure readings can lose
+        # to a confident misreading of the crop as it stands)
+        assert sum(a == b for (a, _), (b, _) in zip(got, upright)) >= 16, (got, upright)
+        assert sum(t == r["text"] for (t, _), r in zip(rec.recognize(turned, decoder="greedy", vertical=None), rows)) <= 2
+    # a tall single character is not a word on its side
+    img = np.full((40, 18), 255, np.uint8)
+    cv2.putText(img, "7", (1, 33), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
+    assert rec.recognize([img], decoder="greedy")[0][0] == rec.recognize([img], decoder="greedy", vertical=None)[0][0]
+    with pytest.raises(ValueError, match="vertical"):
+        rec.recognize([img], vertical=0.5)
+
+
 def test_bundled_recognizer_reads_letter_spaced_capitals(tmp_path):
     # Banners and packaging space capitals out; drawn as the recipe's stage 3 draws words (small, cut
     # tight) with 0.4-0.9 em between letters. The weights before the letter-spaced stage read 17 of these 40.
