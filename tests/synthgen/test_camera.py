@@ -1,11 +1,15 @@
+import glob
+
 import cv2
+import h5py
 import numpy as np
 import pytest
 
-from synthgen import WordGenerator
+from synthgen import WordGenerator, generate
 from synthgen.camera import (color_cast, defocus_blur, light_field, motion_blur, shot_noise, specular_highlight,
                              tilt_matrix)
 from synthgen.geometry import transform_quads
+from synthgen.shards import Shard
 
 BOX = np.float32([[0, 0], [200, 0], [200, 50], [0, 50]])
 
@@ -131,6 +135,12 @@ def test_photo_backgrounds_come_from_the_photos_and_are_recorded(tmp_path):
     for i in range(5):
         s, _ = g.sample_at(1, i)
         assert s.params["photo_background"] == 1.0 and s.background in photo_ids
+    # written to shards: the ids name photo rows of the shard's background table
+    generate(tmp_path / "shards", 12, config={"photo_background_prob": 1.0}, seed=0, progress=False)
+    path = sorted(glob.glob(str(tmp_path / "shards" / "*.h5")))[0]
+    names = Shard(path).background_table()
+    with h5py.File(path) as f:
+        assert all(names[int(b)].startswith("photo:photos/") for b in f["background"][()])
     mine = tmp_path / "mine"
     mine.mkdir()
     cv2.imwrite(str(mine / "shelf.png"), np.full((80, 300, 3), (10, 200, 30), np.uint8))
