@@ -146,8 +146,9 @@ class Recognizer:
             for j, i in enumerate(tall):
                 best = _per_char(*read[i])
                 for text, conf in again[2 * j : 2 * j + 2]:
-                    if len(text.replace(" ", "")) >= 2 and _per_char(text, conf) > best:
-                        read[i], best = (text, conf), _per_char(text, conf)
+                    score = _per_char(text, conf)
+                    if len(text.replace(" ", "")) >= 2 and score > best:
+                        read[i], best = (text, conf), score
         return read
 
     def _decode(self, images, batch_size, decoder, beam_width, lm_weight, insertion_bonus):
