@@ -4,9 +4,10 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute; then eight fine-tuning stages (below): tight
+# small CRNN (1.7M parameters) in bfloat16 compute; then ten fine-tuning stages (below): tight
 # cuts, born-digital words drawn small, words with signs outside the vocabulary (drawn, not
-# labelled), all bundled fonts, short words, letter-spaced words, and words cut at the ink (two stages).
+# labelled), all bundled fonts, short words, letter-spaced words, words cut at the ink (two stages), and
+# photographed words (the camera configs, two stages).
 # Re-running continues where it stopped.
 set -euo pipefail
 W=${1:-recognizer-run}
@@ -167,4 +168,33 @@ train crnn_small_ink2 --data "$W/ink9-catalog-small" "$W/ink9-english-small" "$W
   "$W/tune-catalog-tight/train-00008-of-00010.h5" "$W/tune-english-tight/train-00007-of-00010.h5" \
   --val "$W/val8-english-small" "$W/val7-english-small" "$W/val5-english-small" "$W/val-symbols-small" \
   --init "$W/crnn_small_ink.keras" --epochs 2 --lr 1e-4 --seed 19
-echo "copy $W/crnn_small_ink2.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 10: fine-tune 2 epochs on photographed words: 300,000 crops of the camera configs (the text's plane seen at an
+# angle or round a can, rotated in loose upright cuts with neighbouring words, photographs as backgrounds, uneven light,
+# glare, blur, noise, low resolution and JPEG), mixed with 185,000 fresh born-digital crops of stage 9's six kinds
+# (485,000 crops in all)
+[ -e "$W/short10.txt" ] || "$BIN/python" recipes/short_words.py "$W/short10.txt" --count 15000 --seed 10
+gen cam10-catalog-camera 150000 101 train
+gen cam10-english-camera 150000 102 train
+gen ink10-catalog-small 60000 103 train --set "$SIGNS" --set "$INK"
+gen ink10-english-small 60000 104 train --set "$SIGNS" --set "$INK"
+gen inksp10-catalog-small 15000 105 train --set "$SIGNS" --set "$INK" --set "$SPACED"
+gen inktiny10-english-small 15000 106 train --set "$SIGNS" --set "$INK" --set "$TINY"
+gen inkshort10-catalog-small 15000 107 train --catalog "$W/short10.txt" --set "$INK" --set "$TINY"
+gen tight10-catalog-tight 20000 108 train --set "$SIGNS" --set "$INK"
+gen val10-catalog-camera 3000 111 val
+gen val10-english-camera 3000 112 val
+gen val10-english-small 3000 113 val --set "$SIGNS" --set "$INK"
+train crnn_small_cam --data "$W/cam10-catalog-camera" "$W/cam10-english-camera" "$W/ink10-catalog-small" \
+  "$W/ink10-english-small" "$W/inksp10-catalog-small" "$W/inktiny10-english-small" "$W/inkshort10-catalog-small" \
+  "$W/tight10-catalog-tight" \
+  --val "$W/val10-catalog-camera" "$W/val10-english-camera" "$W/val10-english-small" \
+  --init "$W/crnn_small_ink2.keras" --epochs 2 --lr 1e-4 --seed 101
+# stage 11: 1 epoch at a lower learning rate on 80,000 fresh born-digital crops cut at the ink and 60,000 of stage 10's
+# camera crops (stage 10 read born-digital hold-outs 1-2 points worse than stage 9)
+gen ink11-catalog-small 40000 121 train --set "$SIGNS" --set "$INK"
+gen ink11-english-small 40000 122 train --set "$SIGNS" --set "$INK"
+train crnn_small_cam2 --data "$W/ink11-catalog-small" "$W/ink11-english-small" \
+  "$W/cam10-catalog-camera/train-0000[0-2]-of-00015.h5" "$W/cam10-english-camera/train-0000[0-2]-of-00015.h5" \
+  --val "$W/val10-catalog-camera" "$W/val10-english-camera" "$W/val10-english-small" \
+  --init "$W/crnn_small_cam.keras" --epochs 1 --lr 3e-5 --seed 111
+echo "copy $W/crnn_small_cam2.keras to ocrmodels/weights/crnn_small.keras to bundle it"
