@@ -1,7 +1,7 @@
 """Recognizer accuracy on word crops cut from synthetic scenes, as a detector would hand them over.
 
     synthgen generate --kind scenes --out scenes --count 300 --seed 71
-    python benchmarks/bench_scene_crops.py --data scenes [--model M.keras] [--threads 1] [--max-slope 0.1]
+    python benchmarks/bench_scene_crops.py --data scenes [--model M.keras] [--threads 1] [--max-slope 0.1] [--deskew 0]
 
 Each word of a scene is cut out by the bounding box of its word quad (tight, as annotated word
 boxes are), near-horizontal words only (``--max-slope``: rise over run of the quad's top edge), and
@@ -50,6 +50,7 @@ def main(argv=None):
     ap.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-slope", type=float, default=0.1)
+    ap.add_argument("--deskew", type=float, default=0.5, help="as ocrmodels recognize --deskew (0 = off)")
     args = ap.parse_args(argv)
 
     import tensorflow as tf
@@ -64,12 +65,13 @@ def main(argv=None):
     print(f"{len(crops)} word crops, height median {np.median(heights):.0f} px (10-90%: "
           f"{np.percentile(heights, 10):.0f}-{np.percentile(heights, 90):.0f})")
     rec = ocrmodels.load_recognizer(args.model)
+    deskew = args.deskew or None
     rec.recognize(crops[:256])  # warm-up: graph tracing, the language model
     print("| decoder | alnum acc (case-insens.) | exact acc | mean CER | crops/s |")
     print("|---|---|---|---|---|")
     for decoder in ("lm", "greedy"):
         t = time.perf_counter()
-        preds = [p for p, _ in rec.recognize(crops, decoder=decoder)]
+        preds = [p for p, _ in rec.recognize(crops, decoder=decoder, deskew=deskew)]
         speed = len(crops) / (time.perf_counter() - t)
         m = recognition_metrics(texts, preds)
         print(f"| {decoder} | {m['alnum_accuracy']:.1%} | {m['word_accuracy']:.1%} | {m['mean_cer']:.3f} | {speed:.0f} |")

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=int, default=256)
     _decoder_args(e)
     _vertical_arg(e)
+    _deskew_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     _decoder_args(r)
     _vertical_arg(r)
+    _deskew_arg(r)
 
     td = sub.add_parser("train-detector", help="train a CRAFT text detector on scene shards",
                         description="Train a CRAFT detector on synthgen scene shards (synthgen generate --kind scenes). "
@@ -288,6 +290,22 @@ def _vertical_arg(p):
                         "(vertical words); 0 = read every crop as it is (default 2.0)")
 
 
+def _deskew_arg(p):
+    p.add_argument("--deskew", type=float, default=0.5, metavar="CONF",
+                   help="crops read with less confidence per character than CONF are also read levelled at "
+                        "5-40 degrees each way, as words turned inside an upright cut (photographed text); a "
+                        "levelled reading at least CONF confident per character replaces a less confident one; "
+                        "0 = off (default 0.5)")
+
+
+def _deskew(args):
+    if args.deskew == 0:
+        return None
+    if not 0 < args.deskew <= 1:
+        raise ValueError(f"--deskew must be 0 (off) or a confidence in (0, 1]. Received: {args.deskew}")
+    return args.deskew
+
+
 def _vertical(args):
     if args.vertical == 0:
         return None
@@ -415,12 +433,12 @@ def main(argv: list[str] | None = None) -> int:
                 _positive(n.replace("_", "-"), getattr(args, n))
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
-            vertical = _vertical(args)
+            vertical, deskew = _vertical(args), _deskew(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
-                                         worst=args.worst, vertical=vertical)
+                                         worst=args.worst, vertical=vertical, deskew=deskew)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -433,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
-            vertical = _vertical(args)
+            vertical, deskew = _vertical(args), _deskew(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -456,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
                 images.append(img)
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
-                                                                vertical=vertical)):
+                                                                vertical=vertical, deskew=deskew)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "train-detector":

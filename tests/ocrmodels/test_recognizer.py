@@ -114,6 +114,52 @@ def test_words_turned_a_quarter_are_read_and_tall_characters_stay_upright(words)
         rec.recognize([img], vertical=0.5)
 
 
+def _turn_in_upright_cut(img, degrees):
+    """``img`` turned by ``degrees`` (counter-clockwise as displayed) and cut by the upright box of the turned crop."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), degrees, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    out_w, out_h = int(np.ceil(w * c + h * s)), int(np.ceil(w * s + h * c))
+    m[0, 2] += (out_w - w) / 2
+    m[1, 2] += (out_h - h) / 2
+    return cv2.warpAffine(img, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def test_unrotate_crop_inverts_the_upright_box_of_a_turned_word():
+    from ocrmodels.recognizer import unrotate_crop
+
+    rng = np.random.default_rng(0)
+    word = cv2.normalize(cv2.GaussianBlur(rng.random((30, 120)), (0, 0), 2), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+    for deg in (-35, -12, 8, 25):
+        turned = _turn_in_upright_cut(word, deg)
+        back = unrotate_crop(turned, -deg)
+        assert abs(back.shape[0] - 30) <= 2 and abs(back.shape[1] - 120) <= 2, (deg, back.shape)
+        core = np.s_[4:26, 8:112]
+        err = np.abs(back[core].astype(int) - word[core]).mean()
+        wrong = unrotate_crop(turned, deg)  # turned further instead of back
+        if wrong is not None:
+            assert err < 0.3 * np.abs(cv2.resize(wrong, (120, 30))[core].astype(int) - word[core]).mean(), deg
+    # no word turned by these angles has these crops as its box
+    assert unrotate_crop(np.zeros((60, 30), np.uint8), 10) is None  # taller than wide
+    assert unrotate_crop(np.zeros((20, 200), np.uint8), 30) is None  # too flat for 30 degrees
+    assert unrotate_crop(np.zeros((40, 100), np.uint8), 0) is None and unrotate_crop(np.zeros((40, 100), np.uint8), 45) is None
+    assert unrotate_crop(np.zeros((40, 100, 3), np.uint8), 10).ndim == 3
+
+
+def test_words_turned_inside_an_upright_cut_are_read_levelled(words):
+    rec = ocrmodels.load_recognizer()
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    images = [r["image"] for r in rows]
+    # crops already in the model's layout (32 x 128) are read as they are
+    assert rec.recognize(images) == rec.recognize(images, deskew=None)
+    for deg in (15, 25, 35):  # turned both ways, cut by the upright box (as photo datasets cut words)
+        turned = [_turn_in_upright_cut(im, deg * (-1) ** i) for i, im in enumerate(images)]
+        right = [sum(t == r["text"] for (t, _), r in zip(rec.recognize(turned, deskew=d), rows)) for d in (None, 0.5)]
+        assert right[0] <= 3 and right[1] >= 8, (deg, right)
+    with pytest.raises(ValueError, match="deskew"):
+        rec.recognize(images[:1], deskew=1.5)
+
+
 def test_bundled_recognizer_reads_letter_spaced_capitals(tmp_path):
     # Banners and packaging space capitals out; drawn as the recipe's stage 3 draws words (small, cut
     # tight) with 0.4-0.9 em between letters. The weights before the letter-spaced stage read 17 of these 40.
@@ -266,6 +312,8 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
                       (["recognize", "--model", str(model), "--lm", str(tmp_path / "titles.txt"),
                         str(folder / "images" / "w0.png")], "Put the images before --lm"),
                       (["recognize", "--model", str(model)], "No image files"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--deskew", "1.5"],
+                       "--deskew"),
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err
