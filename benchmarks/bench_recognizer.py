@@ -1,7 +1,8 @@
 """Recognizer accuracy and speed next to Tesseract 5 on the same crops.
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras]
-        [--synthetic DIR ...] [--threads 1] [--repeat 3] [--no-tesseract]
+        [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--decoders lm greedy beam]
+        [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
 process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``--threads``, three times:
@@ -10,7 +11,8 @@ reference figures); and upscaled the same with a 16 px border of the crop's medi
 (Tesseract's best of the layouts tried: a replicated border smears ink that touches the crop's
 edge, a white one adds an edge to dark grounds). Our model runs with
 TensorFlow limited to ``--threads`` threads, with each decoder (``lm``: beam search with the bundled
-character language model; ``greedy``; ``beam``). Speeds include preprocessing and decoding; each
+character language model; ``greedy``; ``beam``) and each ``--deskew`` setting (``Recognizer.recognize``'s
+re-reading of weakly read crops levelled, as words turned inside an upright cut; 0 = off). Speeds include preprocessing and decoding; each
 reader runs ``--repeat`` times and the median speed is reported (a shared 2-core machine varies by
 about 10% from run to run).
 """
@@ -102,6 +104,9 @@ def main(argv=None):
     ap.add_argument("--synthetic", nargs="*", default=[], help="synthetic hold-out shard folders to evaluate too")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="runs per reader; the median speed is reported")
+    ap.add_argument("--deskew", type=float, nargs="+", default=[0.5],
+                    help="deskew settings to run (as ocrmodels recognize --deskew; 0 = off; default 0.5)")
+    ap.add_argument("--decoders", nargs="+", choices=("lm", "greedy", "beam"), default=["lm", "greedy", "beam"])
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--train-speed", action="store_true",
                     help="also time training steps (batch 64, synthetic batches in memory) per size, fp32 and bf16")
@@ -121,9 +126,12 @@ def main(argv=None):
     sets = [("real", args.data)] + [(f"synthetic {Path(p).name}", p) for p in args.synthetic]
     for name, data in sets:
         evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
-        for decoder in ("lm", "greedy", "beam"):
-            r = median_speed([evaluate_recognizer(rec, data, decoder=decoder) for _ in range(args.repeat)])
-            rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder})", name, r))
+        for deskew in args.deskew:
+            for decoder in args.decoders:
+                r = median_speed([evaluate_recognizer(rec, data, decoder=decoder, deskew=deskew or None)
+                                  for _ in range(args.repeat)])
+                rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder}, "
+                             f"deskew {deskew or 'off'})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)
         for label, border in LAYOUTS.items():
