@@ -293,7 +293,7 @@ def _vertical_arg(p):
 def _deskew_arg(p):
     p.add_argument("--deskew", type=float, default=0.5, metavar="CONF",
                    help="crops read with less confidence per character than CONF are also read levelled at "
-                        "5-40 degrees each way, as words turned inside an upright cut (photographed text); a "
+                        "10-40 degrees each way (the best refined by 5), as words turned inside an upright cut (photographed text); a "
                         "levelled reading at least CONF confident per character replaces a less confident one; "
                         "0 = off (default 0.5)")
 
