@@ -167,15 +167,16 @@ class Recognizer:
                 (a spine, a sign read top to bottom): they are also read turned each way, and a turned
                 reading of two or more characters wins when it is more confident per character (the
                 geometric mean) than the upright one. ``None`` reads every crop as it is.
-            deskew: a crop read with less confidence per character than this (and wider than tall, and not
-                already ``height x width``, the model's own layout) is also read levelled, taken as the upright
+            deskew: a crop read with less confidence per character than this (and not already
+                ``height x width``, the model's own layout) is also read levelled, taken as the upright
                 box of a word turned by each of ``deskew_angles`` both ways (:func:`unrotate_crop`; long flat
-                crops admit only small angles); the angles are scored by their best path's confidence per
+                crops admit only small angles); a crop at least as tall as wide is searched turned a quarter
+                each way (words turned 50-130 degrees either way), and read just turned too; the angles are scored by their best path's confidence per
                 character, the best one's neighbours ``DESKEW_REFINE`` degrees either side are read too, and
                 the best of all, decoded as asked, replaces the upright reading if it has two or more
                 characters and is at least ``deskew`` and more confident per character. ``None`` reads
-                every crop as it is. Costs up to 10 more network passes (about 4-5 on average) and one more
-                decoding for each crop it touches.
+                every crop as it is. Costs up to 10 more network passes (22 for a tall crop; about 4-5 on
+                average for a wide one) and one more decoding for each crop it touches.
             deskew_angles: the coarse angles in degrees (each is tried both ways).
 
         Returns:
@@ -193,7 +194,7 @@ class Recognizer:
         read = self._decode(images, batch_size, decoder, beam_width, lm_weight, insertion_bonus)
         if deskew is not None:
             weak = [i for i, im in enumerate(images) if np.shape(im)[:2] != (self.height, self.width)
-                    and np.shape(im)[1] > np.shape(im)[0] and _per_char(*read[i]) < deskew]
+                    and _per_char(*read[i]) < deskew]
             self._level(images, weak, read, deskew, deskew_angles, batch_size, decoder, beam_width, lm_weight,
                         insertion_bonus)
         if tall:
@@ -225,18 +226,29 @@ class Recognizer:
                 if i not in best or _per_char(text, conf) > best[i][0]:
                     best[i] = (_per_char(text, conf), deg, p)
 
-        def levelled(i, degrees):
+        quarter = {}
+
+        def views(i):  # a wide crop as it is; one at least as tall as wide turned a quarter each way
+            h, w = np.shape(images[i])[:2]
+            if w > h:
+                return {0: images[i]}
+            if i not in quarter:
+                quarter[i] = {k: np.ascontiguousarray(np.rot90(images[i], k)) for k in (1, 3)}
+            return quarter[i]
+
+        def levelled(i, keys):  # keys: (quarter turns, degrees)
             out = []
-            for deg in degrees:
-                level = unrotate_crop(images[i], deg)
+            for k, deg in keys:
+                level = views(i)[k] if deg == 0 else unrotate_crop(views(i)[k], deg)
                 if level is not None:
-                    out.append((i, deg, level))
+                    out.append((i, (k, deg), level))
             return out
 
-        score([job for i in weak for job in levelled(i, [sign * a for a in angles for sign in (1, -1)])])
+        score([job for i in weak for job in levelled(i, [(k, sign * a) for k in views(i) for a in angles
+                                                          for sign in (1, -1)] + [(k, 0) for k in views(i) if k])])
         coarse = {sign * a for a in angles for sign in (1, -1)}
-        score([job for i, (_, deg, _) in list(best.items())
-               for job in levelled(i, [d for d in (deg - DESKEW_REFINE, deg + DESKEW_REFINE)
+        score([job for i, (_, (k, deg), _) in list(best.items())
+               for job in levelled(i, [(k, d) for d in (deg - DESKEW_REFINE, deg + DESKEW_REFINE)
                                        if d * deg > 0 and d not in coarse])])
         if not best:
             return

@@ -105,7 +105,8 @@ def test_words_turned_a_quarter_are_read_and_tall_characters_stay_upright(words)
         # turned back exactly, so mostly the same readings (a turned word of short, unsure readings can lose
         # to a confident misreading of the crop as it stands)
         assert sum(a == b for (a, _), (b, _) in zip(got, upright)) >= 16, (got, upright)
-        assert sum(t == r["text"] for (t, _), r in zip(rec.recognize(turned, decoder="greedy", vertical=None), rows)) <= 2
+        as_is = rec.recognize(turned, decoder="greedy", vertical=None, deskew=None)
+        assert sum(t == r["text"] for (t, _), r in zip(as_is, rows)) <= 2
     # a tall single character is not a word on its side
     img = np.full((40, 18), 255, np.uint8)
     cv2.putText(img, "7", (1, 33), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 3)
@@ -152,10 +153,12 @@ def test_words_turned_inside_an_upright_cut_are_read_levelled(words):
     images = [r["image"] for r in rows]
     # crops already in the model's layout (32 x 128) are read as they are
     assert rec.recognize(images) == rec.recognize(images, deskew=None)
-    for deg in (15, 25, 35):  # turned both ways, cut by the upright box (as photo datasets cut words)
+    # turned both ways, cut by the upright box (as photo datasets cut words); past 45 degrees the crop is
+    # taller than wide and is searched turned a quarter (measured: 0-3 read as they are, 6-12 levelled)
+    for deg in (15, 25, 35, 55, 65, 75):
         turned = [_turn_in_upright_cut(im, deg * (-1) ** i) for i, im in enumerate(images)]
         right = [sum(t == r["text"] for (t, _), r in zip(rec.recognize(turned, deskew=d), rows)) for d in (None, 0.5)]
-        assert right[0] <= 3 and right[1] >= 8, (deg, right)
+        assert right[0] <= 4 and right[1] >= right[0] + (6 if deg < 45 else 3), (deg, right)
     with pytest.raises(ValueError, match="deskew"):
         rec.recognize(images[:1], deskew=1.5)
 
