@@ -216,15 +216,16 @@ class Recognizer:
         all is decoded with the requested decoder and replaces the upright reading if it has two or more
         characters and is at least ``floor`` and more confident per character than it.
         """
-        best = {}  # crop -> (greedy score per character, angle, probabilities)
+        best = {}  # crop -> (best-path score per character, (quarter turns, degrees), probabilities)
 
         def score(jobs):
             if not jobs:
                 return
             probs = self.probabilities([level for _, _, level in jobs], batch_size=batch_size)
-            for (i, deg, _), p, (text, conf) in zip(jobs, probs, greedy_decode(probs, self.vocabulary)):
-                if i not in best or _per_char(text, conf) > best[i][0]:
-                    best[i] = (_per_char(text, conf), deg, p)
+            for (i, key, _), p, (text, conf) in zip(jobs, probs, greedy_decode(probs, self.vocabulary)):
+                value = _per_char(text, conf)
+                if i not in best or value > best[i][0]:
+                    best[i] = (value, key, p)
 
         quarter = {}
 
