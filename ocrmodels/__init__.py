@@ -23,7 +23,8 @@ _EXPORTS = {
     "metrics": ["alnum_fold", "detection_metrics", "edit_distance", "iou", "match_detections", "recognition_metrics"],
     "pipeline": ["Reader", "cut_word", "group_lines"],
     "postprocess": ["maps_to_words"],
-    "recognizer": ["BUNDLED_RECOGNIZER", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer", "unrotate_crop"],
+    "recognizer": ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer",
+                   "unrotate_crop", "with_compute_dtype"],
     "train": ["train_detector", "train_recognizer"],
 }
 _MODULE_OF = {name: mod for mod, names in _EXPORTS.items() for name in names}

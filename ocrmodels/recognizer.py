@@ -19,7 +19,8 @@ from synthgen.effects import fit_box, to_grey
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
 
-__all__ = ["BUNDLED_RECOGNIZER", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer", "unrotate_crop"]
+__all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer",
+           "unrotate_crop", "with_compute_dtype"]
 
 #: Decoders of :meth:`Recognizer.recognize`: best path, prefix beam search, and beam search with a character LM.
 DECODERS = ("lm", "greedy", "beam")
@@ -303,9 +304,59 @@ def load_model_file(path, *, compile: bool = False) -> keras.Model:
         raise ValueError(f"{path} could not be loaded as a recognizer model: {type(e).__name__}: {e}") from e
 
 
-def load_recognizer(path=None) -> Recognizer:
-    """The recognizer at ``path`` (a ``.keras`` file), or the bundled one."""
+#: Compute dtypes :func:`load_recognizer` can run a model in (``None``: as saved in the file).
+COMPUTE_DTYPES = ("float32", "mixed_bfloat16")
+
+
+def with_compute_dtype(model: keras.Model, dtype: str = "float32") -> keras.Model:
+    """``model`` rebuilt to compute in ``dtype`` (``"float32"`` or ``"mixed_bfloat16"``), same weights.
+
+    A model trained with ``--mixed-precision`` is saved with the ``mixed_bfloat16`` policy and would
+    compute in bfloat16, which only CPUs with AVX512-BF16 or AMX do natively: elsewhere it runs about
+    4 times slower than float32. Returns ``model`` itself when every layer already computes in ``dtype``.
+    """
+    if dtype not in COMPUTE_DTYPES:
+        raise ValueError(f"dtype must be one of {COMPUTE_DTYPES}. Received: dtype={dtype!r}")
+    compute = "float32" if dtype == "float32" else "bfloat16"
+    inner = [layer for layer in model.layers if not isinstance(layer, (CharsetOutput, keras.layers.InputLayer))]
+    if all(layer.dtype_policy.compute_dtype == compute for layer in inner):
+        return model
+
+    def policy(node):
+        if isinstance(node, dict):
+            return {k: (_policy_config(v, dtype) if k == "dtype" else policy(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [policy(v) for v in node]
+        return node
+
+    config = policy(model.get_config())
+    for layer in config["layers"]:  # the softmax output stays float32, as build_crnn makes it
+        if layer["class_name"] == "CharsetOutput":
+            layer["config"]["dtype"] = _policy_config(layer["config"]["dtype"], "float32")
+    twin = keras.Model.from_config(config)
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+def _policy_config(value, dtype):
+    if isinstance(value, dict) and value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
+        return {**value, "config": {**value["config"], "name": dtype}}
+    return value  # a plain tensor dtype (the input layer's), not a policy
+
+
+def load_recognizer(path=None, *, compute_dtype: str | None = "float32") -> Recognizer:
+    """The recognizer at ``path`` (a ``.keras`` file), or the bundled one.
+
+    Args:
+        compute_dtype: ``"float32"`` (default: fastest on most CPUs, and the bundled figures),
+            ``"mixed_bfloat16"`` (faster on CPUs with AMX or AVX512-BF16) or ``None`` (as saved in the
+            file: the bundled model was trained in ``mixed_bfloat16``). See :func:`with_compute_dtype`.
+    """
+    if compute_dtype is not None and compute_dtype not in COMPUTE_DTYPES:
+        raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES} or None (as saved). Received: compute_dtype={compute_dtype!r}")
     model = load_model_file(BUNDLED_RECOGNIZER if path is None else path)
+    if compute_dtype is not None:
+        model = with_compute_dtype(model, compute_dtype)
     try:
         return Recognizer(model)
     except ValueError as e:

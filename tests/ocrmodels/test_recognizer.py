@@ -95,6 +95,32 @@ def test_bundled_recognizer_reads_synthetic_crops(words):
         rec.language_model = "words.txt"
 
 
+def test_a_model_trained_in_bfloat16_computes_in_float32_unless_asked(words):
+    saved = ocrmodels.load_recognizer(compute_dtype=None).model  # the bundled file: trained in mixed_bfloat16
+    policies = lambda m: {layer.name: layer.dtype_policy.name for layer in m.layers if layer.name != "image"}  # noqa: E731
+    assert policies(saved)["c1_conv"] == "mixed_bfloat16" and policies(saved)["chars"] == "float32"
+    rec = ocrmodels.load_recognizer()
+    assert set(policies(rec.model).values()) == {"float32"}
+    lstm = rec.model.get_layer("bilstm1")
+    assert lstm.forward_layer.dtype_policy.name == "float32" and lstm.backward_layer.dtype_policy.name == "float32"
+    for a, b in zip(saved.weights, rec.model.weights):
+        assert a.path == b.path and np.array_equal(np.asarray(a), np.asarray(b))
+    rows = open_dataset(words / "val").read(np.arange(16), fields=("image",))
+    x = rec.preprocess([r["image"] for r in rows])
+    p32, p16 = np.asarray(rec.model(x)), np.asarray(saved(x))
+    assert 1e-4 < np.abs(p32 - p16).max() < 0.2  # bfloat16 rounding, not another model
+    np.testing.assert_allclose(p32.sum(-1), 1, atol=1e-5)
+    assert np.mean(p32.argmax(-1) == p16.argmax(-1)) > 0.97
+    back = ocrmodels.with_compute_dtype(rec.model, "mixed_bfloat16")
+    assert policies(back) == policies(saved)
+    np.testing.assert_allclose(np.asarray(back(x)), p16, atol=1e-6)
+    assert ocrmodels.with_compute_dtype(rec.model, "float32") is rec.model
+    with pytest.raises(ValueError, match="compute_dtype must be one of"):
+        ocrmodels.load_recognizer(compute_dtype="float16")
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        ocrmodels.with_compute_dtype(rec.model, "int8")
+
+
 def test_words_turned_a_quarter_are_read_and_tall_characters_stay_upright(words):
     rec = ocrmodels.load_recognizer()
     rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
@@ -284,7 +310,8 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png")]) == 0
     assert capsys.readouterr().out.startswith(str(folder / "images" / "w0.png") + "\t")
     (tmp_path / "titles.txt").write_text("Fresh Milk 500ml\nOrganic Apple Juice\n", encoding="utf-8")
-    for extra in (["--decoder", "greedy"], ["--lm", str(tmp_path / "titles.txt")]):
+    for extra in (["--decoder", "greedy"], ["--lm", str(tmp_path / "titles.txt")], ["--compute-dtype", "saved"],
+                  ["--compute-dtype", "mixed_bfloat16"]):
         assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png"), *extra]) == 0
         assert capsys.readouterr().out.count("\t") == 2
     # a missing file and a PNG declaring 60000x60000 pixels are named; the good crop is still read (exit 1)
