@@ -353,7 +353,8 @@ def load_recognizer(path=None, *, compute_dtype: str | None = "float32") -> Reco
             file: the bundled model was trained in ``mixed_bfloat16``). See :func:`with_compute_dtype`.
     """
     if compute_dtype is not None and compute_dtype not in COMPUTE_DTYPES:
-        raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES} or None (as saved). Received: compute_dtype={compute_dtype!r}")
+        raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES} or None (as saved). "
+                         f"Received: compute_dtype={compute_dtype!r}")
     model = load_model_file(BUNDLED_RECOGNIZER if path is None else path)
     if compute_dtype is not None:
         model = with_compute_dtype(model, compute_dtype)

@@ -95,25 +95,30 @@ def test_bundled_recognizer_reads_synthetic_crops(words):
         rec.language_model = "words.txt"
 
 
-def test_a_model_trained_in_bfloat16_computes_in_float32_unless_asked(words):
-    saved = ocrmodels.load_recognizer(compute_dtype=None).model  # the bundled file: trained in mixed_bfloat16
+def test_a_model_saved_in_bfloat16_computes_in_float32_unless_asked(words, tmp_path):
     policies = lambda m: {layer.name: layer.dtype_policy.name for layer in m.layers if layer.name != "image"}  # noqa: E731
-    assert policies(saved)["c1_conv"] == "mixed_bfloat16" and policies(saved)["chars"] == "float32"
     rec = ocrmodels.load_recognizer()
     assert set(policies(rec.model).values()) == {"float32"}
     lstm = rec.model.get_layer("bilstm1")
     assert lstm.forward_layer.dtype_policy.name == "float32" and lstm.backward_layer.dtype_policy.name == "float32"
-    for a, b in zip(saved.weights, rec.model.weights):
-        assert a.path == b.path and np.array_equal(np.asarray(a), np.asarray(b))
+    bf16 = ocrmodels.with_compute_dtype(rec.model, "mixed_bfloat16")  # as `--mixed-precision` training saves it
+    assert policies(bf16)["c1_conv"] == "mixed_bfloat16" and policies(bf16)["chars"] == "float32"
+    assert bf16.get_layer("bilstm2").backward_layer.dtype_policy.name == "mixed_bfloat16"
+    bf16.save(tmp_path / "bf16.keras")
+    saved = ocrmodels.load_recognizer(tmp_path / "bf16.keras", compute_dtype=None).model
+    assert policies(saved) == policies(bf16)
+    loaded = ocrmodels.load_recognizer(tmp_path / "bf16.keras").model
+    assert set(policies(loaded).values()) == {"float32"}
+    for a, b, c in zip(rec.model.weights, saved.weights, loaded.weights):
+        assert a.path == b.path == c.path and np.array_equal(np.asarray(a), np.asarray(b))
+        assert np.array_equal(np.asarray(a), np.asarray(c))
     rows = open_dataset(words / "val").read(np.arange(16), fields=("image",))
     x = rec.preprocess([r["image"] for r in rows])
-    p32, p16 = np.asarray(rec.model(x)), np.asarray(saved(x))
+    p32, p16 = np.asarray(loaded(x)), np.asarray(saved(x))
+    np.testing.assert_allclose(p32, np.asarray(rec.model(x)), atol=1e-6)
     assert 1e-4 < np.abs(p32 - p16).max() < 0.2  # bfloat16 rounding, not another model
     np.testing.assert_allclose(p32.sum(-1), 1, atol=1e-5)
     assert np.mean(p32.argmax(-1) == p16.argmax(-1)) > 0.97
-    back = ocrmodels.with_compute_dtype(rec.model, "mixed_bfloat16")
-    assert policies(back) == policies(saved)
-    np.testing.assert_allclose(np.asarray(back(x)), p16, atol=1e-6)
     assert ocrmodels.with_compute_dtype(rec.model, "float32") is rec.model
     with pytest.raises(ValueError, match="compute_dtype must be one of"):
         ocrmodels.load_recognizer(compute_dtype="float16")
