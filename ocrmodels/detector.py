@@ -23,6 +23,7 @@ from .craft import craft_size_of
 from .data import IMAGENET_MEAN, IMAGENET_STD
 from .losses import CRAFTLoss  # noqa: F401  (registers the loss for loading)
 from .postprocess import DETECTOR_MAG_RATIO, DETECTOR_THRESHOLDS, maps_to_words
+from .precision import computes_in, rebuild_with_policy
 
 __all__ = ["BUNDLED_DETECTOR", "DETECTOR_THRESHOLDS", "Detector", "as_rgb", "draw_overlay", "load_detector",
            "load_detector_model"]
@@ -166,15 +167,25 @@ def _to_image(pts, ratio, w, h):
     return p.astype(np.float32)
 
 
-def load_detector(path=None, **kwargs) -> Detector:
-    """The bundled detector, or the ``.keras`` file at ``path``; ``kwargs`` go to :class:`Detector`."""
+def load_detector(path=None, *, compute_dtype: str | None = "float32", **kwargs) -> Detector:
+    """The bundled detector, or the ``.keras`` file at ``path``; ``kwargs`` go to :class:`Detector`.
+
+    ``compute_dtype``: ``"float32"`` (default) runs a model saved by a ``--mixed-precision`` training in
+    float32 (bfloat16 is emulated, and slow, on CPUs without AVX512-BF16 or AMX); ``None`` keeps the
+    file's policy.
+    """
+    if compute_dtype not in ("float32", None):
+        raise ValueError(f"compute_dtype must be 'float32' or None (as saved). Received: compute_dtype={compute_dtype!r}")
     if path is None:
         path = BUNDLED_DETECTOR
         if not path.is_file():
             raise FileNotFoundError(f"No detector weights are bundled at {path}. Pass a model file from "
                                     "`ocrmodels train-detector` (--model M.keras, load_detector('M.keras')), or make "
                                     "the bundled one with `bash recipes/detector.sh`.")
-    return Detector(load_detector_model(path), **kwargs)
+    model = load_detector_model(path)
+    if compute_dtype == "float32" and computes_in(model) != {"float32"}:
+        model = rebuild_with_policy(model, "float32")
+    return Detector(model, **kwargs)
 
 
 def draw_overlay(image, words, region=None, affinity=None, *, texts=None) -> np.ndarray:

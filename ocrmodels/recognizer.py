@@ -18,6 +18,7 @@ from synthgen.effects import fit_box, to_grey
 
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
+from .precision import rebuild_with_policy
 
 __all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer",
            "unrotate_crop", "with_compute_dtype"]
@@ -321,27 +322,7 @@ def with_compute_dtype(model: keras.Model, dtype: str = "float32") -> keras.Mode
     inner = [layer for layer in model.layers if not isinstance(layer, (CharsetOutput, keras.layers.InputLayer))]
     if all(layer.dtype_policy.compute_dtype == compute for layer in inner):
         return model
-
-    def policy(node):
-        if isinstance(node, dict):
-            return {k: (_policy_config(v, dtype) if k == "dtype" else policy(v)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [policy(v) for v in node]
-        return node
-
-    config = policy(model.get_config())
-    for layer in config["layers"]:  # the softmax output stays float32, as build_crnn makes it
-        if layer["class_name"] == "CharsetOutput":
-            layer["config"]["dtype"] = _policy_config(layer["config"]["dtype"], "float32")
-    twin = keras.Model.from_config(config)
-    twin.set_weights(model.get_weights())
-    return twin
-
-
-def _policy_config(value, dtype):
-    if isinstance(value, dict) and value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-        return {**value, "config": {**value["config"], "name": dtype}}
-    return value  # a plain tensor dtype (the input layer's), not a policy
+    return rebuild_with_policy(model, dtype, float32_classes=("CharsetOutput",))
 
 
 def load_recognizer(path=None, *, compute_dtype: str | None = "float32") -> Recognizer:

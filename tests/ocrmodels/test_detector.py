@@ -157,6 +157,27 @@ def test_detect_takes_images_of_any_size_and_mode(trained):
     assert as_rgb(np.full((2, 2, 2), (10, 0), np.uint8))[0, 0].tolist() == [255, 255, 255]  # transparent: white
 
 
+def test_a_detector_saved_in_bfloat16_computes_in_float32_unless_asked(tmp_path):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")  # as `train-detector --mixed-precision` builds it
+    try:
+        model = build_craft("tiny")
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    model.save(tmp_path / "bf16.keras")
+    saved = load_detector(tmp_path / "bf16.keras", compute_dtype=None).model
+    assert "bfloat16" in {layer.dtype_policy.compute_dtype for layer in saved.layers}
+    det = load_detector(tmp_path / "bf16.keras")
+    assert {layer.dtype_policy.compute_dtype for layer in det.model.layers if layer.name != "image"} == {"float32"}
+    for a, b in zip(saved.weights, det.model.weights):
+        assert a.path == b.path and np.array_equal(np.asarray(a), np.asarray(b))
+    x = np.random.default_rng(0).normal(size=(1, 64, 96, 3)).astype(np.float32)
+    p32, p16 = np.asarray(det.model(x)), np.asarray(saved(x), np.float32)
+    assert p32.dtype == np.float32 and p32.shape == p16.shape == (1, 32, 48, 2)
+    assert 0 < np.abs(p32 - p16).max() < 0.1  # bfloat16 rounding, not another model
+    with pytest.raises(ValueError, match="compute_dtype"):
+        load_detector(tmp_path / "bf16.keras", compute_dtype="mixed_bfloat16")
+
+
 def test_a_big_image_is_shrunk_to_the_canvas(trained):
     det = load_detector(trained, canvas_size=256)
     x, ratio, (h, w) = det.prepare(np.zeros((4000, 4000, 3), np.uint8))
