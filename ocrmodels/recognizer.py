@@ -194,14 +194,21 @@ class Recognizer:
         tall = [] if vertical is None else [i for i, im in enumerate(images)
                                             if np.shape(im)[0] >= vertical * np.shape(im)[1]]
         read = self._decode(images, batch_size, decoder, beam_width, lm_weight, insertion_bonus)
+        quarter_probs = {}  # (crop, quarter turns) -> probabilities, shared by the deskew search and the vertical pass
         if deskew is not None:
             weak = [i for i, im in enumerate(images) if np.shape(im)[:2] != (self.height, self.width)
                     and _per_char(*read[i]) < deskew]
-            self._level(images, weak, read, deskew, deskew_angles, batch_size, decoder, beam_width, lm_weight,
-                        insertion_bonus)
+            self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, decoder, beam_width,
+                        lm_weight, insertion_bonus)
         if tall:
-            turned = [np.ascontiguousarray(np.rot90(images[i], k)) for i in tall for k in (1, 3)]
-            again = self._decode(turned, batch_size, decoder, beam_width, lm_weight, insertion_bonus)
+            keys = [(i, k) for i in tall for k in (1, 3)]
+            todo = [key for key in keys if key not in quarter_probs]
+            if todo:
+                probs = self.probabilities([np.ascontiguousarray(np.rot90(images[i], k)) for i, k in todo],
+                                           batch_size=batch_size)
+                quarter_probs.update(zip(todo, probs))
+            again = self._decode_probs(np.stack([quarter_probs[key] for key in keys]), decoder, beam_width, lm_weight,
+                                       insertion_bonus)
             for j, i in enumerate(tall):
                 best = _per_char(*read[i])
                 for text, conf in again[2 * j : 2 * j + 2]:
@@ -210,8 +217,9 @@ class Recognizer:
                         read[i], best = (text, conf), score
         return read
 
-    def _level(self, images, weak, read, floor, angles, batch_size, *decoding):
-        """Read the ``weak`` crops levelled (see ``deskew`` in :meth:`recognize`), updating ``read`` in place.
+    def _level(self, images, weak, read, floor, angles, batch_size, quarter_probs, *decoding):
+        """Read the ``weak`` crops levelled (see ``deskew`` in :meth:`recognize`), updating ``read`` in place
+        and keeping the probabilities of plain quarter turns in ``quarter_probs`` (``(crop, turns) -> [T, V+1]``).
 
         The angles of ``angles`` (both ways) are read and scored by their best path's confidence per
         character; the best one's neighbours ``DESKEW_REFINE`` degrees either side are read too; the best of
@@ -225,6 +233,8 @@ class Recognizer:
                 return
             probs = self.probabilities([level for _, _, level in jobs], batch_size=batch_size)
             for (i, key, _), p, (text, conf) in zip(jobs, probs, greedy_decode(probs, self.vocabulary)):
+                if key[0] and key[1] == 0:
+                    quarter_probs[(i, key[0])] = p
                 value = _per_char(text, conf)
                 if i not in best or value > best[i][0]:
                     best[i] = (value, key, p)
