@@ -1,6 +1,6 @@
 """Recognizer accuracy and speed next to Tesseract 5 on the same crops.
 
-    python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras]
+    python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras|M.onnx|bundled ...]
         [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--decoders lm greedy beam]
         [--no-tesseract]
 
@@ -9,8 +9,9 @@ process (a list file; pages split on form feeds), with ``OMP_THREAD_LIMIT`` = ``
 crops as they are; upscaled to 64 px high (cubic) with a 10 px white border (as ``realdev/README.md``'s
 reference figures); and upscaled the same with a 16 px border of the crop's median border colour
 (Tesseract's best of the layouts tried: a replicated border smears ink that touches the crop's
-edge, a white one adds an edge to dark grounds). Our model runs with
-TensorFlow limited to ``--threads`` threads, with each decoder (``lm``: beam search with the bundled
+edge, a white one adds an edge to dark grounds). Our models (each ``--model``: the bundled one, a ``.keras``
+file, or an ``.onnx`` file from ``ocrmodels export-recognizer`` read with ONNX Runtime) run with
+TensorFlow or ONNX Runtime limited to ``--threads`` threads, with each decoder (``lm``: beam search with the bundled
 character language model; ``greedy``; ``beam``) and each ``--deskew`` setting (``Recognizer.recognize``'s
 re-reading of weakly read crops levelled, as words turned inside an upright cut; 0 = off). Speeds include preprocessing and decoding; each
 reader runs ``--repeat`` times and the median speed is reported (a shared 2-core machine varies by
@@ -100,7 +101,8 @@ def train_speed(size: str, mixed: bool, batch: int = 64, steps: int = 15) -> flo
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="labels.tsv folder of real crops")
-    ap.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
+    ap.add_argument("--model", nargs="+", default=["bundled"],
+                    help="recognizers to run: 'bundled', .keras files, .onnx files (default: bundled)")
     ap.add_argument("--synthetic", nargs="*", default=[], help="synthetic hold-out shard folders to evaluate too")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="runs per reader; the median speed is reported")
@@ -121,17 +123,17 @@ def main(argv=None):
     import ocrmodels
     from ocrmodels.evaluate import evaluate_recognizer, read_labels_tsv
 
-    rec = ocrmodels.load_recognizer(args.model)
     rows = []
     sets = [("real", args.data)] + [(f"synthetic {Path(p).name}", p) for p in args.synthetic]
-    for name, data in sets:
-        evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
-        for deskew in args.deskew:
-            for decoder in args.decoders:
-                r = median_speed([evaluate_recognizer(rec, data, decoder=decoder, deskew=deskew or None)
-                                  for _ in range(args.repeat)])
-                rows.append((f"ocrmodels {Path(args.model).name if args.model else 'bundled'} ({decoder}, "
-                             f"deskew {deskew or 'off'})", name, r))
+    for model in args.model:
+        rec = ocrmodels.load_recognizer(None if model == "bundled" else model, threads=args.threads)
+        for name, data in sets:
+            evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
+            for deskew in args.deskew:
+                for decoder in args.decoders:
+                    r = median_speed([evaluate_recognizer(rec, data, decoder=decoder, deskew=deskew or None)
+                                      for _ in range(args.repeat)])
+                    rows.append((f"ocrmodels {Path(model).name} ({decoder}, deskew {deskew or 'off'})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)
         for label, border in LAYOUTS.items():

@@ -18,6 +18,7 @@ _EXPORTS = {
     "evaluate": ["evaluate_detector", "evaluate_reader", "evaluate_recognizer", "read_gt_jsonl", "read_image",
                  "read_labels_tsv"],
     "attributes": ["ATTRIBUTE_KINDS", "extract_attributes"],
+    "export": ["ONNX_PRECISIONS", "OnnxRecognizerModel", "export_recognizer"],
     "losses": ["CRAFTLoss", "craft_loss"],
     "lm": ["CharLM", "ctc_text_probability", "lm_beam_search_decode"],
     "metrics": ["alnum_fold", "detection_metrics", "edit_distance", "iou", "match_detections", "recognition_metrics"],

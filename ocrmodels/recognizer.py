@@ -1,7 +1,8 @@
 """A trained recognizer: preprocessing of word crops of any size or mode, prediction, decoding, loading.
 
 ``load_recognizer()`` gives the bundled model (trained on synthgen crops only); ``load_recognizer(path)``
-a ``.keras`` file written by :func:`~ocrmodels.train_recognizer`.
+a ``.keras`` file written by :func:`~ocrmodels.train_recognizer`, or an ``.onnx`` file written by
+:func:`~ocrmodels.export_recognizer` (read with ONNX Runtime).
 """
 
 from __future__ import annotations
@@ -102,12 +103,14 @@ class Recognizer:
     """A CRNN recognizer with its vocabulary: crops in, ``(text, confidence)`` out.
 
     Args:
-        model: a Keras model built by :func:`~ocrmodels.build_crnn` (or loaded from its ``.keras`` file).
+        model: a Keras model built by :func:`~ocrmodels.build_crnn` (or loaded from its ``.keras`` file), or an
+            :class:`~ocrmodels.OnnxRecognizerModel` (an exported ``.onnx`` file in ONNX Runtime).
     """
 
-    def __init__(self, model: keras.Model):
+    def __init__(self, model):
         self.model = model
-        self.vocabulary = model_vocabulary(model)
+        self.runtime = "keras" if isinstance(model, keras.Model) else "onnx"
+        self.vocabulary = model.vocabulary if self.runtime == "onnx" else model_vocabulary(model)
         _, self.height, self.width, channels = model.input_shape
         if channels != 1:
             raise ValueError(f"Expected a grey-input recognizer. Received: input_shape={model.input_shape}")
@@ -145,7 +148,7 @@ class Recognizer:
     def probabilities(self, images, *, batch_size: int = 256) -> np.ndarray:
         """Per-step probabilities float32 ``[N, T, V + 1]`` (blank at 0)."""
         if self._predict is None:
-            self._predict = _tf_function(self.model)
+            self._predict = self.model if self.runtime == "onnx" else _tf_function(self.model)
         out = []
         for a in range(0, len(images), batch_size):
             out.append(np.asarray(self._predict(self.preprocess(images[a : a + batch_size]))))
@@ -287,6 +290,14 @@ class Recognizer:
                                      insertion_bonus=insertion_bonus)
 
     def save(self, path) -> None:
+        """Write the model: a ``.keras`` file (or a copy of the ``.onnx`` file it was read from)."""
+        if self.runtime == "onnx":
+            import shutil
+
+            if Path(os.fspath(path)).suffix.lower() != ".onnx":
+                raise ValueError(f"An ONNX recognizer saves as an .onnx file. Received: {path}")
+            shutil.copyfile(self.model.path, path)
+            return
         self.model.save(path)
 
 
@@ -335,17 +346,29 @@ def with_compute_dtype(model: keras.Model, dtype: str = "float32") -> keras.Mode
     return rebuild_with_policy(model, dtype, float32_classes=("CharsetOutput",))
 
 
-def load_recognizer(path=None, *, compute_dtype: str | None = "float32") -> Recognizer:
-    """The recognizer at ``path`` (a ``.keras`` file), or the bundled one.
+def load_recognizer(path=None, *, compute_dtype: str | None = "float32", threads: int | None = None) -> Recognizer:
+    """The recognizer at ``path`` (a ``.keras`` file, or an ``.onnx`` file from :func:`~ocrmodels.export_recognizer`),
+    or the bundled one.
 
     Args:
-        compute_dtype: ``"float32"`` (default: fastest on most CPUs, and the bundled figures),
-            ``"mixed_bfloat16"`` (faster on CPUs with AMX or AVX512-BF16) or ``None`` (as saved in the
-            file: the bundled model was trained in ``mixed_bfloat16``). See :func:`with_compute_dtype`.
+        compute_dtype: for a ``.keras`` file: ``"float32"`` (default: fastest on most CPUs, and the bundled
+            figures), ``"mixed_bfloat16"`` (faster on CPUs with AMX or AVX512-BF16) or ``None`` (as saved in
+            the file: the bundled model was trained in ``mixed_bfloat16``). See :func:`with_compute_dtype`.
+            An ``.onnx`` file computes in the precision it was exported in.
+        threads: for an ``.onnx`` file: ONNX Runtime's threads (default: the physical cores). A Keras model
+            uses TensorFlow's thread pools (``tf.config.threading``).
     """
     if compute_dtype is not None and compute_dtype not in COMPUTE_DTYPES:
         raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES} or None (as saved). "
                          f"Received: compute_dtype={compute_dtype!r}")
+    if path is not None and Path(os.fspath(path)).suffix.lower() == ".onnx":
+        from .export import OnnxRecognizerModel
+
+        model = OnnxRecognizerModel(path, threads=threads)
+        try:
+            return Recognizer(model)
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
     model = load_model_file(BUNDLED_RECOGNIZER if path is None else path)
     if compute_dtype is not None:
         model = with_compute_dtype(model, compute_dtype)
