@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/bench_reader.py --data ../shared/realdev/det/ic13bd_dev [--model DET.keras]
-        [--recognizer REC.keras] [--decoder lm] [--threads 1 2] [--limit N] [--no-tesseract]
+        [--recognizer REC.keras|REC.onnx] [--decoder lm] [--threads 1 2] [--limit N] [--no-tesseract]
 
 Prints, per thread count: images/s of the reader and the share of its time spent detecting,
 cutting crops, recognising (decoding included) and grouping lines; its end-to-end precision /
@@ -39,7 +39,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="a folder with gt.jsonl (with text) and images/, or scene shards")
     ap.add_argument("--model", help="detector .keras (default: bundled)")
-    ap.add_argument("--recognizer", help="recognizer .keras (default: bundled)")
+    ap.add_argument("--recognizer", help="recognizer .keras, or .onnx from ocrmodels export-recognizer (default: bundled)")
     ap.add_argument("--decoder", default="lm", choices=("lm", "greedy", "beam"))
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--limit", type=int)
@@ -63,7 +63,9 @@ def main():
     from ocrmodels.pipeline import Reader
 
     items = list(_detection_items(a.data, a.limit))
-    reader = Reader(a.model, a.recognizer, decoder=a.decoder)
+    from ocrmodels.recognizer import load_recognizer
+
+    reader = Reader(a.model, load_recognizer(a.recognizer, threads=threads), decoder=a.decoder)
     reader.read([np.zeros((64, 64, 3), np.uint8)])
     for k in reader.timings:
         reader.timings[k] = 0.0
