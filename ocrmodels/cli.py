@@ -66,8 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
                                    "--recognizer and load_recognizer() read with ONNX Runtime. int8: convolutions "
-                                   "quantized, calibrated on word crops (about twice as fast on CPUs with AVX-512 VNNI, "
-                                   "a little less accurate). Needs: pip install 'synthgen[onnx]'.")
+                                   "quantized, calibrated on word crops (1.4-1.6x as fast on CPUs with VNNI, "
+                                   "within a few tenths of a point). Needs: pip install 'synthgen[onnx]'.")
     x.add_argument("--model", help="a .keras recognizer (default: the bundled one)")
     x.add_argument("--out", required=True, help="the .onnx file to write")
     x.add_argument("--precision", default="float32", choices=("float32", "int8"))
@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                         "half with camera effects)")
     x.add_argument("--calibration-count", type=int, default=1024, help="int8: crops to calibrate on (default 1024)")
     x.add_argument("--seed", type=int, default=0, help="int8: which calibration crops (default 0)")
+    x.add_argument("--reduce-range", action="store_true",
+                   help="int8: 7-bit weights, for x86 CPUs without VNNI (AVX2 only), where 8-bit products can saturate")
 
     td = sub.add_parser("train-detector", help="train a CRAFT text detector on scene shards",
                         description="Train a CRAFT detector on synthgen scene shards (synthgen generate --kind scenes). "
@@ -499,8 +501,9 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":
-            if args.calibration and args.precision != "int8":
-                raise ValueError("--calibration is read by --precision int8 only: drop it or add --precision int8.")
+            if (args.calibration or args.reduce_range) and args.precision != "int8":
+                raise ValueError("--calibration and --reduce-range are read by --precision int8 only: drop them or add "
+                                 "--precision int8.")
             if args.model is not None and not Path(args.model).is_file():
                 raise FileNotFoundError(f"--model {args.model} does not exist. Pass a .keras file from "
                                         "`ocrmodels train-recognizer`, or leave it out for the bundled recognizer.")
@@ -510,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.calibration:
                 calibration = args.calibration if len(args.calibration) > 1 else args.calibration[0]
             out = export_recognizer(args.model, args.out, precision=args.precision, calibration=calibration,
-                                    calibration_count=args.calibration_count, seed=args.seed)
+                                    calibration_count=args.calibration_count, seed=args.seed,
+                                    reduce_range=args.reduce_range)
             print(f"wrote {out} ({args.precision})")
         elif args.command == "train-detector":
             for n in ("epochs", "batch_size", "workers", "steps_per_epoch", "size", "val_size", "stop_after"):
