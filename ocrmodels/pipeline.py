@@ -118,7 +118,8 @@ class Reader:
 
     Args:
         detector: a :class:`~ocrmodels.Detector`, a detector ``.keras`` path, or ``None`` for the bundled one.
-        recognizer: a :class:`~ocrmodels.Recognizer`, a recognizer ``.keras`` path, or ``None`` for the bundled one.
+        recognizer: a :class:`~ocrmodels.Recognizer`, a recognizer ``.keras`` path (or ``.onnx``, see
+            :func:`~ocrmodels.export_recognizer`), or ``None`` for the bundled one.
         decoder, beam_width: the recognizer's decoding (:meth:`Recognizer.recognize`).
         retry_below: a horizontal word read with less confidence is also read upside down, and the
             reading with the higher confidence is kept (recognition costs a small part of a read).

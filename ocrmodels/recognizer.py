@@ -108,6 +108,10 @@ class Recognizer:
     """
 
     def __init__(self, model):
+        from .export import OnnxRecognizerModel
+
+        if not isinstance(model, (keras.Model, OnnxRecognizerModel)):
+            raise TypeError(f"model must be a Keras recognizer or an OnnxRecognizerModel. Received: {type(model).__name__}")
         self.model = model
         self.runtime = "keras" if isinstance(model, keras.Model) else "onnx"
         self.vocabulary = model.vocabulary if self.runtime == "onnx" else model_vocabulary(model)
