@@ -123,6 +123,8 @@ def test_bad_arguments_and_files_say_what_to_do(tiny, exported, tmp_path):
         ocrmodels.load_recognizer(tmp_path / "other.onnx")
     with pytest.raises(ValueError, match="threads"):
         ocrmodels.load_recognizer(exported[0], threads=0)
+    with pytest.raises(ValueError, match="threads"):
+        ocrmodels.load_recognizer(path, threads=-2)
     with pytest.raises(TypeError, match="OnnxRecognizerModel"):
         ocrmodels.Recognizer(str(exported[0]))
 
