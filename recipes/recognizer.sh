@@ -9,9 +9,13 @@
 # labelled), all bundled fonts, short words, letter-spaced words, words cut at the ink (two stages), and
 # photographed words (the camera configs, two stages).
 # Re-running continues where it stopped.
+# PRECISION: the training precision flag; default --mixed-precision (bfloat16 compute, as the bundled weights were
+# trained: fast on CPUs with AMX or AVX512-BF16). PRECISION= bash recipes/recognizer.sh trains in float32 instead,
+# about 2.8 times as fast on CPUs without them (the weights then differ from the bundled ones).
 set -euo pipefail
 W=${1:-recognizer-run}
 BIN=${BIN:-.venv/bin}
+PRECISION=${PRECISION---mixed-precision}
 gen() {  # name count seed split [more synthgen generate options]
   "$BIN/synthgen" generate --out "$W/$1" --count "$2" --seed "$3" --split "$4" --workers 2 --shard-size 10000 \
     --config "recipes/recognizer-${1#*-}.yaml" "${@:5}" $([ -e "$W/$1" ] && echo --resume)
@@ -19,7 +23,7 @@ gen() {  # name count seed split [more synthgen generate options]
 train() {  # model name, then the stage's own train-recognizer arguments
   local out=$1
   shift
-  "$BIN/ocrmodels" train-recognizer --out "$W/$out.keras" --batch-size 64 --workers 2 --mixed-precision "$@" \
+  "$BIN/ocrmodels" train-recognizer --out "$W/$out.keras" --batch-size 64 --workers 2 $PRECISION "$@" \
     $([ -e "$W/$out.train/state.json" ] && echo --resume)
 }
 gen train-catalog 200000 11 train

@@ -73,3 +73,27 @@ def test_the_check_catches_a_missing_set_a_wrong_shard_count_and_a_later_init():
     assert any("past the last shard" in p for p in problems)
     assert any("names 4 shards" in p for p in problems)
     assert any("m2.keras, not trained" in p for p in problems)
+
+
+def test_the_recipe_trains_in_bfloat16_unless_precision_is_emptied(tmp_path):
+    """Run the whole recipe with stub synthgen, ocrmodels and python that only log their arguments."""
+    import os
+    import subprocess
+
+    log = tmp_path / "calls.log"
+    for tool in ("synthgen", "ocrmodels", "python"):
+        stub = tmp_path / tool
+        stub.write_text(f'#!/usr/bin/env bash\necho "{tool} $*" >> "{log}"\n')
+        stub.chmod(0o755)
+    runs = {}
+    base = {k: v for k, v in os.environ.items() if k != "PRECISION"}
+    for label, extra in (("default", {}), ("float32", {"PRECISION": ""})):
+        log.write_text("")
+        env = {**base, "BIN": str(tmp_path), **extra}
+        r = subprocess.run(["bash", str(RECIPE), str(tmp_path / "run")], cwd=RECIPE.parents[1], env=env,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        runs[label] = [ln for ln in log.read_text().splitlines() if ln.startswith("ocrmodels train-recognizer")]
+    assert len(runs["default"]) >= 8 and len(runs["float32"]) == len(runs["default"])
+    assert all("--mixed-precision" in ln.split() for ln in runs["default"])
+    assert not any("--mixed-precision" in ln.split() for ln in runs["float32"])
