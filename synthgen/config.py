@@ -160,6 +160,9 @@ OPTIONS: dict[str, Option] = {
         O("noise_sigma", [2.0, 10.0], "range_float", "Noise sigma in grey levels.", 0, 100),
         O("jpeg_prob", 0.25, "prob", "Probability of strong JPEG artefacts."),
         O("jpeg_quality", [25, 70], "range_int", "JPEG quality of the artefact effect.", 1, 100),
+        O("min_legibility", 0.0, "float", "Least correlation, over the word's ink and a few pixels round it, between "
+          "the finished crop (grey, after every effect) and the word's clean ink; a crop below it is rejected as "
+          "illegible (blurred, drowned in noise or clutter). 0 = off.", 0.0, 1.0, kinds=W),
         # storage
         O("image_codec", "jpeg", "choice", "How crops are stored: jpeg (small, the stored bytes are the sample), png (lossless), raw (uint8 array).",
           choices=("jpeg", "png", "raw")),

@@ -25,7 +25,8 @@ from .geometry import quads_bounds, scale_matrix, transform_quads, translation_m
 from .render import GlyphCache, render_text
 from .text import TextSource, default_catalog_path, load_catalog
 
-__all__ = ["Sample", "WordGenerator", "SampleRejected", "PARAM_FIELDS", "sample_rng", "encode_image", "decode_image"]
+__all__ = ["Sample", "WordGenerator", "SampleRejected", "PARAM_FIELDS", "sample_rng", "encode_image", "decode_image",
+           "ink_legibility"]
 
 #: Per-sample parameters stored with every crop (float32 each; 0 where an effect is off).
 PARAM_FIELDS = (
@@ -191,8 +192,12 @@ class _GeneratorBase:
             count(getattr(s, "rejects", {}).items())
             s.params["attempt"] = attempt
             return s, rejects
+        hint = self._never_accepted
+        if 2 * rejects.get("illegible", 0) >= sum(rejects.values()):
+            hint = (f"most were illegible: lower min_legibility ({self.config['min_legibility']}) or the blur, noise "
+                    "and camera effects.")
         raise RuntimeError(f"{'Scene' if self.kind == 'scenes' else 'Sample'} {index} was rejected "
-                           f"{self.config['max_attempts']} times in a row ({rejects}); {self._never_accepted}")
+                           f"{self.config['max_attempts']} times in a row ({rejects}); {hint}")
 
     _never_accepted = ("the fonts, charset or size options cannot produce valid crops. Check that the fonts cover the "
                        "catalog text and that the crop size fits the text lengths.")
@@ -460,6 +465,10 @@ class WordGenerator(_GeneratorBase):
         if rng.random() < cfg["jpeg_prob"]:
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
+        if cfg["min_legibility"] > 0:
+            legibility = ink_legibility(img, alpha)
+            if legibility < cfg["min_legibility"]:
+                raise SampleRejected("illegible", f"{text!r}: {legibility:.2f}")
         if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):
             ink = None
             if cfg["tight_crop_box"] == "ink":
@@ -480,6 +489,20 @@ class WordGenerator(_GeneratorBase):
             dbg = {"layer": layer, "matrix": m, "alpha": alpha, "context": context}
         # with JPEG storage the sample's image is the decoded stored bytes (decoded when first read)
         return Sample(img, text, char_quads, word_quads, font_id, bg_id, p, encoded, dbg, lossy=cfg["image_codec"] == "jpeg")
+
+
+def ink_legibility(img: np.ndarray, alpha: np.ndarray) -> float:
+    """How much of a word's ink survives in a finished crop: ``|corr|`` between the crop in grey (as
+    :func:`~synthgen.effects.to_grey` makes it) and the word's clean alpha ``[H, W]`` (same geometry), over the ink
+    and 2 px round it. 1: the crop shows the ink as drawn (any colours, any contrast); near 0: blur, noise or
+    clutter left nothing of it. 0 for a crop with no variation there."""
+    g = (fx.to_grey(img) if img.ndim == 3 else img).astype(np.float64)
+    a = alpha.astype(np.float64)
+    near = cv2.dilate((alpha > 25).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    x, y = g[near], a[near]
+    if x.size < 2 or x.std() == 0 or y.std() == 0:
+        return 0.0
+    return float(abs(np.corrcoef(x, y)[0, 1]))
 
 
 def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> bool:

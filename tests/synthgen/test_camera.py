@@ -155,3 +155,46 @@ def test_photo_backgrounds_come_from_the_photos_and_are_recorded(tmp_path):
         WordGenerator({"photo_background_prob": 0.5, "photos": [str(tmp_path / "empty")]})
     plain, _ = WordGenerator().sample_at(1, 0)
     assert plain.params["photo_background"] == 0.0
+
+
+def test_ink_legibility_falls_with_blur_noise_and_clutter():
+    from synthgen.generator import ink_legibility
+
+    alpha = np.zeros((32, 128), np.uint8)
+    cv2.putText(alpha, "Milk 1L", (6, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 255, 2)
+    clean = (200 - alpha.astype(np.float32) * 0.6).astype(np.uint8)  # dark text on a light ground
+    assert ink_legibility(clean, alpha) > 0.99
+    inverted = np.stack([255 - clean] * 3, -1)  # light text on dark, in colour: the sign does not matter
+    assert ink_legibility(inverted, alpha) > 0.99
+    blurred = cv2.GaussianBlur(clean, (0, 0), 3.0)
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, 60, clean.shape)
+    noisy = np.clip(clean + noise, 0, 255).astype(np.uint8)  # strong text through the noise
+    faint = np.clip(200 - alpha.astype(np.float32) * 0.15 + noise, 0, 255).astype(np.uint8)  # drowned in it
+    scores = [ink_legibility(im, alpha) for im in (clean, cv2.GaussianBlur(clean, (0, 0), 1.0), blurred)]
+    assert scores[0] > scores[1] > scores[2]
+    assert ink_legibility(faint, alpha) < 0.5 < ink_legibility(noisy, alpha)
+    assert ink_legibility(rng.integers(0, 256, clean.shape, dtype=np.uint8), alpha) < 0.15  # no word left
+    assert ink_legibility(np.full_like(clean, 90), alpha) == 0.0
+
+
+def test_min_legibility_rejects_illegible_crops_and_changes_nothing_else():
+    heavy = {"defocus_prob": 0.6, "defocus": [1.5, 4.0], "noise_prob": 0.6, "noise_sigma": [10.0, 40.0],
+             "tight_crop_prob": 0.0, "image_codec": "raw"}
+    from synthgen.generator import ink_legibility
+
+    off = WordGenerator(heavy)
+    on = WordGenerator({**heavy, "min_legibility": 0.6})
+    rejected = 0
+    for i in range(40):
+        s, rejects = on.sample_at(7, i, debug=True)
+        rejected += rejects.get("illegible", 0)
+        assert ink_legibility(s.image, s.debug["alpha"]) >= 0.6
+        if s.params["attempt"] == 0:  # the check draws no randomness: an accepted first try is the plain sample
+            assert np.array_equal(s.image, off.sample_at(7, i)[0].image)
+    assert rejected >= 5
+    never = WordGenerator({**heavy, "min_legibility": 1.0, "max_attempts": 3})
+    with pytest.raises(RuntimeError, match="min_legibility"):
+        never.sample_at(7, 0)
+    with pytest.raises(ValueError, match="min_legibility"):
+        WordGenerator({"min_legibility": 1.5})
