@@ -509,10 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "`ocrmodels train-recognizer`, or leave it out for the bundled recognizer.")
             from .export import export_recognizer
 
-            calibration = None
-            if args.calibration:
-                calibration = args.calibration if len(args.calibration) > 1 else args.calibration[0]
-            out = export_recognizer(args.model, args.out, precision=args.precision, calibration=calibration,
+            out = export_recognizer(args.model, args.out, precision=args.precision, calibration=args.calibration,
                                     calibration_count=args.calibration_count, seed=args.seed,
                                     reduce_range=args.reduce_range)
             print(f"wrote {out} ({args.precision})")

@@ -46,6 +46,12 @@ def _require(module: str, what: str):
                                   name=module) from e
 
 
+def check_threads(threads) -> None:
+    """``threads`` is a positive int or ``None``, else ``ValueError``."""
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive int or None. Received: threads={threads!r}")
+
+
 class OnnxRecognizerModel:
     """A recognizer ``.onnx`` file (written by :func:`export_recognizer`) in an ONNX Runtime session.
 
@@ -65,8 +71,7 @@ class OnnxRecognizerModel:
         self.path = Path(os.fspath(path))
         if not self.path.is_file():
             raise FileNotFoundError(f"No ONNX file at {self.path}. Write one with `ocrmodels export-recognizer`.")
-        if threads is not None and (not isinstance(threads, int) or threads < 1):
-            raise ValueError(f"threads must be a positive int or None. Received: threads={threads!r}")
+        check_threads(threads)
         options = ort.SessionOptions()
         if threads is not None:
             options.intra_op_num_threads = threads

@@ -365,10 +365,10 @@ def load_recognizer(path=None, *, compute_dtype: str | None = "float32", threads
     if compute_dtype is not None and compute_dtype not in COMPUTE_DTYPES:
         raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES} or None (as saved). "
                          f"Received: compute_dtype={compute_dtype!r}")
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads must be a positive int or None. Received: threads={threads!r}")
+    from .export import OnnxRecognizerModel, check_threads
+
+    check_threads(threads)
     if path is not None and Path(os.fspath(path)).suffix.lower() == ".onnx":
-        from .export import OnnxRecognizerModel
 
         model = OnnxRecognizerModel(path, threads=threads)
         try:
