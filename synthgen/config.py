@@ -56,6 +56,10 @@ OPTIONS: dict[str, Option] = {
         O("random_text_prob", 0.0, "prob",
           "Probability of a random string (characters drawn uniformly from the charset) instead of a catalog word, "
           "as long as a sampled catalog word.", kinds=W),
+        O("punctuation_prob", 0.0, "prob",
+          "Probability of attaching punctuation to a catalog word as signs and packaging write it: a trailing mark "
+          "(SALE!, day; ratio.), a leading one (#1, \"Fresh) or a pair around it ((new), 'word'); marks outside the "
+          "charset are not drawn.", kinds=W),
         # assets
         O("fonts", None, "paths", "Font folders; null = the bundled fonts/."),
         O("extra_fonts", [], "paths", "Font folders added to the fonts above."),

@@ -144,6 +144,7 @@ class _GeneratorBase:
             max_phrase_words=cfg.get("max_phrase_words", 3),
             case_weights=cfg.get("case_weights"),
             random_text_prob=cfg.get("random_text_prob", 0.0),
+            punctuation_prob=cfg.get("punctuation_prob", 0.0),
         )
         self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]),
                                  self._draw_charset)

@@ -97,6 +97,12 @@ def _read_jsonl(path: Path, field: str) -> list[str]:
     return out
 
 
+#: Marks :class:`TextSource` (``punctuation_prob``) attaches after a word, before it, and around it.
+PUNCTUATION_TRAILING = (".", ",", "!", "?", ":", ";", "'", '"', ")", "%", "-", "/", "*", "!!", "?!", "...")
+PUNCTUATION_LEADING = ('"', "'", "(", "#", "$", "*", "-", "+", "@", "&", "[", "~")
+PUNCTUATION_AROUND = (('"', '"'), ("'", "'"), ("(", ")"), ("[", "]"), ("*", "*"), ("-", "-"), ('"', '!"'), ("<", ">"))
+
+
 class TextSource:
     """Words and short phrases from catalog titles, sampled by length.
 
@@ -116,6 +122,11 @@ class TextSource:
         random_text_prob: probability of a string of random charset characters (no spaces),
             as long as a sampled catalog word, instead of catalog text: teaches characters
             without the catalog's lexicon.
+        punctuation_prob: probability of attaching punctuation to a catalog word or phrase as signs and
+            packaging write it: a trailing mark (``PUNCTUATION_TRAILING``, e.g. ``SALE!``, ``day;``), a
+            leading one (``PUNCTUATION_LEADING``, e.g. ``#1``, ``"Fresh``) or a pair around it
+            (``PUNCTUATION_AROUND``, e.g. ``(new)``), each kind as often, a mark drawn uniformly within it;
+            marks outside the charset, or that would make the text longer than ``max_length``, are not attached.
     """
 
     def __init__(
@@ -132,6 +143,7 @@ class TextSource:
         max_phrase_words: int = 3,
         case_weights=None,
         random_text_prob: float = 0.0,
+        punctuation_prob: float = 0.0,
     ):
         if phrase_prob > 0 and not charset.has_space:
             raise ValueError(
@@ -148,7 +160,13 @@ class TextSource:
             )
         if not 0.0 <= float(random_text_prob) <= 1.0:
             raise ValueError(f"random_text_prob must be in [0, 1]. Received: random_text_prob={random_text_prob!r}")
+        if not 0.0 <= float(punctuation_prob) <= 1.0:
+            raise ValueError(f"punctuation_prob must be in [0, 1]. Received: punctuation_prob={punctuation_prob!r}")
         # Only draw from the rng for a feature in use, so default settings give the same samples as before.
+        self.punctuation_prob = float(punctuation_prob)
+        self._punctuation = [[(a, b) for a, b in marks if all(c in charset for c in a + b)]
+                             for marks in (tuple(("", m) for m in PUNCTUATION_TRAILING),
+                                           tuple((m, "") for m in PUNCTUATION_LEADING), PUNCTUATION_AROUND)]
         self._case_cum = None if cw[1:].sum() == 0 else np.cumsum(cw)
         self.random_text_prob = float(random_text_prob)
         self._random_chars = [c for c in charset.chars if c != " "]
@@ -213,6 +231,12 @@ class TextSource:
                 recased = (text.upper, text.lower, text.capitalize)[min(k, 3) - 1]()
                 if all(c in self.charset for c in recased):
                     text = recased
+        if self.punctuation_prob > 0 and rng.random() < self.punctuation_prob:
+            marks = self._punctuation[int(rng.integers(0, 3))]
+            if marks:
+                before, after = marks[int(rng.integers(0, len(marks)))]
+                if len(before) + len(text) + len(after) <= self.max_length:
+                    text = before + text + after
         return text
 
     def report(self) -> str:

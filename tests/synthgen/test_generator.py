@@ -242,3 +242,14 @@ def test_unlabelled_chars_are_drawn_but_left_out_of_label_and_boxes():
     # off by default: the catalog's pound signs are dropped before drawing
     s, _ = WordGenerator(OFF, titles=["£4.99"]).sample_at(0, 0, debug=True)
     assert s.text == "4.99" and len(s.debug["layer"].patches) == 4
+
+
+def test_punctuated_words_keep_their_marks_in_label_quads_and_ink():
+    g = WordGenerator({**OFF, "punctuation_prob": 1.0, "catalog": None})
+    marked = 0
+    for i in range(40):
+        s, _ = g.sample_at(11, i, debug=True)
+        assert_valid_sample(s, (32, 128))
+        marked += any(not c.isalnum() and c != " " for c in s.text)
+        assert ink_coverage(s, 128, 32).min() >= 0.95, s.text
+    assert marked >= 36  # catalog words with marks before, after or around them

@@ -117,3 +117,45 @@ def test_random_text_uses_the_charset_and_catalog_lengths():
     assert len(set("".join(out))) > 60  # characters drawn across the whole vocabulary
     with pytest.raises(ValueError, match="random_text_prob"):
         TextSource(titles, cs, random_text_prob=1.5)
+
+
+def test_punctuation_is_attached_as_signs_write_it():
+    from synthgen.text import PUNCTUATION_AROUND, PUNCTUATION_LEADING, PUNCTUATION_TRAILING
+
+    cs = Charset()
+    titles = ["Fresh Milk", "Dark Chocolate"]
+    words = {"Fresh", "Milk", "Dark", "Chocolate"}
+    plain, off = TextSource(titles, cs), TextSource(titles, cs, punctuation_prob=0.0)
+    r1, r2 = np.random.default_rng(5), np.random.default_rng(5)
+    assert [plain.sample(r1) for _ in range(50)] == [off.sample(r2) for _ in range(50)]  # off: same draws
+    src = TextSource(titles, cs, punctuation_prob=1.0)
+    rng = np.random.default_rng(0)
+    out = [src.sample(rng) for _ in range(600)]
+    kinds = {"after": 0, "before": 0, "around": 0}
+    for t in out:
+        w = next(w for w in words if w in t)
+        before, after = t[: t.index(w)], t[t.index(w) + len(w):]
+        if before and after:
+            assert (before, after) in PUNCTUATION_AROUND
+            kinds["around"] += 1
+        elif after:
+            assert after in PUNCTUATION_TRAILING
+            kinds["after"] += 1
+        else:
+            assert before in PUNCTUATION_LEADING
+            kinds["before"] += 1
+    assert all(120 < n < 280 for n in kinds.values()), kinds  # each kind about a third
+    assert {"Milk!", "(Dark)"} <= set(out)
+    half = TextSource(titles, cs, punctuation_prob=0.5)
+    rng = np.random.default_rng(1)
+    share = np.mean([half.sample(rng) not in words for _ in range(1000)])
+    assert 0.42 < share < 0.58
+    # marks outside the charset are not drawn; nothing grows past max_length
+    letters = TextSource(titles, Charset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!"), punctuation_prob=1.0,
+                         max_length=9)
+    rng = np.random.default_rng(2)
+    out = [letters.sample(rng) for _ in range(300)]
+    assert "Milk!" in out and all(set(t) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!") for t in out)
+    assert "Chocolate" in out and "Chocolate!" not in out and all(len(t) <= 9 for t in out)
+    with pytest.raises(ValueError, match="punctuation_prob"):
+        TextSource(titles, cs, punctuation_prob=1.5)
