@@ -19,7 +19,7 @@ __all__ = ["tilt_matrix", "motion_blur", "defocus_blur", "light_field", "specula
 
 #: Per-sample parameters recorded in the ``params`` table of word shards.
 CAMERA_PARAM_FIELDS = ("camera_tilt", "motion_blur", "defocus", "light", "highlight", "color_cast", "shot_noise",
-                       "context", "photo_background")
+                       "context", "photo_background", "plate")
 
 
 def tilt_matrix(box, tilt: float, axis: float, focal: float) -> np.ndarray:

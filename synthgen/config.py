@@ -140,6 +140,11 @@ OPTIONS: dict[str, Option] = {
           "words before or after on the same line, lines above or below, in the same font and geometry, shown within "
           "0.15-0.8 line heights of the word's box (unlabelled).", kinds=W),
         O("context_words", [1, 3], "range_int", "Neighbouring words or lines drawn when context is on.", 1, 6, kinds=W),
+        O("word_plate_prob", 0.0, "prob", "Probability of a plate behind the word (a sign panel, a price tag, a label): "
+          "a filled box, corners square to round, in a colour that stands out from the background, seen with the same "
+          "geometry as the text; a loose cut shows its edges (scenes: plate_prob).", kinds=W),
+        O("word_plate_pad", [0.05, 0.7], "range_float", "Plate margin round the word's box on each side, in line "
+          "heights (drawn per side).", 0, 5, kinds=W),
         O("light_prob", 0.0, "prob", "Probability of uneven light: a gradient, a spot or a cast shadow.", kinds=W),
         O("light", [0.2, 0.7], "range_float", "How much darker the darkest part gets (fraction).", 0, 1, kinds=W),
         O("highlight_prob", 0.0, "prob", "Probability of a specular highlight (glare on glossy packaging).", kinds=W),

@@ -19,7 +19,7 @@ from .backgrounds import PROCEDURAL_KINDS, BackgroundLibrary, bundled_background
 from .camera import CAMERA_PARAM_FIELDS
 from .charset import Charset
 from .config import resolve_config
-from .distractors import bundled_photos_dir
+from .distractors import bundled_photos_dir, plate_mask
 from .fonts import FontLibrary, NoFontCoversText, bundled_fonts_dir
 from .geometry import quads_bounds, scale_matrix, transform_quads, translation_matrix
 from .render import GlyphCache, render_text
@@ -417,6 +417,9 @@ class WordGenerator(_GeneratorBase):
             p["photo_background"] = 1.0
         if bg is None:
             bg, bg_id = self._background(rng, H, W, C)
+        if cfg["word_plate_prob"] > 0 and rng.random() < cfg["word_plate_prob"]:
+            bg = _plate(bg, full, m, line_h, cfg["word_plate_pad"], rng)
+            p["plate"] = 1.0
         a32 = alpha.astype(np.float32) * np.float32(1 / 255)
         wsum = float(a32.sum())
         if wsum < 1.0:
@@ -504,6 +507,30 @@ def ink_legibility(img: np.ndarray, alpha: np.ndarray) -> float:
     if x.size < 2 or x.std() == 0 or y.std() == 0:
         return 0.0
     return float(abs(np.corrcoef(x, y)[0, 1]))
+
+
+def _plate(bg: np.ndarray, box: np.ndarray, m: np.ndarray, line_h: float, pad, rng) -> np.ndarray:
+    """``bg`` with a plate behind the word: ``box`` (the line's box in layer pixels) grown by ``pad`` line heights
+    on each side, moved by ``m`` like the text, corners rounded by up to 0.6 line heights, filled with a colour that
+    stands out from the background it covers (contrast ratio >= 1.5)."""
+    H, W, C = bg.shape
+    g = rng.uniform(pad[0], pad[1], 4) * line_h  # left, top, right, bottom
+    (x0, y0), (x1, y1) = box[0], box[2]
+    quad = np.array([[x0 - g[0], y0 - g[1]], [x1 + g[2], y0 - g[1]], [x1 + g[2], y1 + g[3]], [x0 - g[0], y1 + g[3]]],
+                    np.float32)
+    scale = float(np.sqrt(abs(np.linalg.det(m[:2, :2]))))
+    px0, py0, a = plate_mask(transform_quads(quad[None], m)[0], H, W, radius=rng.uniform(0, 0.6) * line_h * scale)
+    covered = float(a.sum())
+    if covered < 1.0:
+        return bg
+    roi = bg[py0 : py0 + a.shape[0], px0 : px0 + a.shape[1]]
+    under = (roi * a[..., None]).reshape(-1, C).sum(0) / covered
+    color = fx.pick_text_color(float(fx.relative_luminance(under if C == 3 else under[0])), 1.5, rng)
+    if C == 1:
+        color = np.array([255.0 * float(fx.relative_luminance(color)) ** (1 / 2.2)])
+    out = bg.copy()
+    out[py0 : py0 + a.shape[0], px0 : px0 + a.shape[1]] = _blend(roi, a, color)
+    return out
 
 
 def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> bool:

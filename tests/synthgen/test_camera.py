@@ -198,3 +198,45 @@ def test_min_legibility_rejects_illegible_crops_and_changes_nothing_else():
         never.sample_at(7, 0)
     with pytest.raises(ValueError, match="min_legibility"):
         WordGenerator({"min_legibility": 1.5})
+
+
+def test_plate_fills_a_box_round_the_word_that_stands_out_and_moves_with_it():
+    from synthgen.effects import contrast_ratio, relative_luminance
+    from synthgen.generator import _plate
+    from synthgen.geometry import scale_matrix, translation_matrix
+
+    bg = np.full((40, 120, 3), 200.0, np.float32)
+    box = np.float32([[0, 0], [50, 0], [50, 10], [0, 10]])  # a line box in layer pixels, 10 px high
+    m = translation_matrix(30.0, 15.0) @ scale_matrix(1.0)
+    out = _plate(bg, box, m, 10.0, [0.5, 0.5], np.random.default_rng(0))  # x 25..85, y 10..30: 5 px round the box
+    fill = out[20, 55]
+    for part in (out[11:29, 32:78], out[17:23, 26:84]):  # filled but for corners rounded by up to 6 px
+        assert np.array_equal(part, np.broadcast_to(fill, part.shape))
+    assert np.array_equal(out[:8], bg[:8]) and np.array_equal(out[33:], bg[33:])  # nothing outside it (edges: a pixel)
+    assert np.array_equal(out[:, :23], bg[:, :23]) and np.array_equal(out[:, 88:], bg[:, 88:])
+    lum = float(relative_luminance(fill))
+    assert contrast_ratio(lum, float(relative_luminance(np.float32([200, 200, 200])))) >= 1.5
+    tilted = _plate(bg, box, translation_matrix(60.0, 20.0) @ np.float64([[1, 0.6, 0], [0, 1, 0], [0, 0, 1]])
+                    @ translation_matrix(-25.0, -5.0), 10.0, [0.2, 0.2], np.random.default_rng(0))
+    changed = np.any(tilted != bg, axis=2)
+    ys, xs = np.nonzero(changed)
+    top, bottom = xs[ys == ys.min()].mean(), xs[ys == ys.max()].mean()
+    assert bottom - top > 5  # the plate is sheared like the text
+
+
+def test_word_plates_are_recorded_keep_the_quads_on_their_ink_and_change_nothing_when_off():
+    from contracts import ink_coverage
+
+    cfg = {"word_plate_prob": 1.0, "word_plate_pad": [0.1, 0.9], "rotation_prob": 0.5, "rotation": [-20.0, 20.0],
+           "camera_tilt_prob": 0.5, "tight_crop_prob": 0.0, "image_codec": "raw"}
+    g = WordGenerator(cfg)
+    for i in range(20):
+        s, _ = g.sample_at(4, i, debug=True)
+        assert s.params["plate"] == 1.0
+        assert ink_coverage(s, 128, 32).min() >= 0.95, s.text
+    off = {**cfg, "word_plate_prob": 0.0}
+    plain = {k: v for k, v in off.items() if k != "word_plate_prob"}
+    a, b = WordGenerator(off).sample_at(4, 0)[0], WordGenerator(plain).sample_at(4, 0)[0]
+    assert a.params["plate"] == 0.0 and np.array_equal(a.image, b.image)
+    with pytest.raises(ValueError, match="word_plate_pad"):
+        WordGenerator({"word_plate_pad": [0.5, 0.1]})
