@@ -4,20 +4,22 @@
 # 400,000 grey 32x128 crops (half product-catalog text, half English words, both with re-cased
 # words, 10% random strings, half of them tight cuts of small words enlarged as a reader enlarges
 # detected words), 8,000 validation crops from other seeds, then 4 epochs of the
-# small CRNN (1.7M parameters) in bfloat16 compute; then ten fine-tuning stages (below): tight
+# small CRNN (1.7M parameters) in bfloat16 compute; then thirteen fine-tuning stages (below): tight
 # cuts, born-digital words drawn small, words with signs outside the vocabulary (drawn, not
-# labelled), all bundled fonts, short words, letter-spaced words, words cut at the ink (two stages), and
-# photographed words (the camera configs, two stages).
+# labelled), all bundled fonts, short words, letter-spaced words, words cut at the ink (two stages),
+# photographed words (the camera configs, two stages), and legible photographed and born-digital words with
+# punctuation beside them and plates behind them (three stages, in float32).
 # Re-running continues where it stopped.
 # PRECISION: the training precision flag; default --mixed-precision (bfloat16 compute, as the bundled weights were
 # trained: fast on CPUs with AMX or AVX512-BF16). PRECISION= bash recipes/recognizer.sh trains in float32 instead,
-# about 2.8 times as fast on CPUs without them (the weights then differ from the bundled ones).
+# about 2.8 times as fast on CPUs without them (the weights then differ from the bundled ones). Stages 12-14 were
+# trained in float32 and always are.
 set -euo pipefail
 W=${1:-recognizer-run}
 BIN=${BIN:-.venv/bin}
 PRECISION=${PRECISION---mixed-precision}
 gen() {  # name count seed split [more synthgen generate options]
-  "$BIN/synthgen" generate --out "$W/$1" --count "$2" --seed "$3" --split "$4" --workers 2 --shard-size 10000 \
+  "$BIN/synthgen" generate --out "$W/$1" --count "$2" --seed "$3" --split "$4" --workers 2 --shard-size "${SHARD:-10000}" \
     --config "recipes/recognizer-${1#*-}.yaml" "${@:5}" $([ -e "$W/$1" ] && echo --resume)
 }
 train() {  # model name, then the stage's own train-recognizer arguments
@@ -201,4 +203,39 @@ train crnn_small_cam2 --data "$W/ink11-catalog-small" "$W/ink11-english-small" \
   "$W/cam10-catalog-camera/train-0000[0-2]-of-00015.h5" "$W/cam10-english-camera/train-0000[0-2]-of-00015.h5" \
   --val "$W/val10-catalog-camera" "$W/val10-english-camera" "$W/val10-english-small" \
   --init "$W/crnn_small_cam.keras" --epochs 1 --lr 3e-5 --seed 111
-echo "copy $W/crnn_small_cam2.keras to ocrmodels/weights/crnn_small.keras to bundle it"
+# stage 12: 1 epoch on legible photographed words with punctuation beside them (camera configs with min_legibility 0.6
+# and punctuation_prob 0.2: SALE!, day;, #1, (new)) and born-digital words cut at the ink with punctuation_prob 0.1
+# (230,000 crops in all); stages 12 and 13 train in float32 (as the bundled weights were made) whatever PRECISION says
+LEG='min_legibility=0.6'
+SHARD=5000 gen cam12-catalog-camera 75000 1201 train --set "$LEG" --set punctuation_prob=0.2
+SHARD=5000 gen cam12-english-camera 75000 1202 train --set "$LEG" --set punctuation_prob=0.2
+SHARD=5000 gen ink12-catalog-small 40000 1203 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.1
+SHARD=5000 gen ink12-english-small 40000 1204 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.1
+SHARD=5000 gen val12-catalog-camera 2000 1211 val --set "$LEG" --set punctuation_prob=0.2
+SHARD=5000 gen val12-english-camera 2000 1212 val --set "$LEG" --set punctuation_prob=0.2
+SHARD=5000 gen val12-english-small 2000 1213 val --set "$SIGNS" --set "$INK"
+PRECISION= train crnn_small_punct --data "$W/cam12-catalog-camera" "$W/cam12-english-camera" "$W/ink12-catalog-small" \
+  "$W/ink12-english-small" --val "$W/val12-catalog-camera" "$W/val12-english-camera" "$W/val12-english-small" \
+  --init "$W/crnn_small_cam2.keras" --epochs 1 --lr 5e-5 --seed 121
+# stage 13: 1 epoch at twice the learning rate on fresh crops of the same kinds with more punctuation, and plates behind
+# the words (word_plate_prob: sign panels, price tags, labels whose edges the cut shows): 200,000 crops in all
+SHARD=5000 gen cam13-catalog-camera 60000 1301 train --set "$LEG" --set punctuation_prob=0.3 --set word_plate_prob=0.3
+SHARD=5000 gen cam13-english-camera 60000 1302 train --set "$LEG" --set punctuation_prob=0.3 --set word_plate_prob=0.3
+SHARD=5000 gen ink13-catalog-small 40000 1303 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.2 --set word_plate_prob=0.15
+SHARD=5000 gen ink13-english-small 40000 1304 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.2 --set word_plate_prob=0.15
+SHARD=5000 gen val13-catalog-camera 2000 1311 val --set "$LEG" --set punctuation_prob=0.3 --set word_plate_prob=0.3
+SHARD=5000 gen val13-english-camera 2000 1312 val --set "$LEG" --set punctuation_prob=0.3 --set word_plate_prob=0.3
+SHARD=5000 gen val13-english-small 2000 1313 val --set "$SIGNS" --set "$INK" --set punctuation_prob=0.2 --set word_plate_prob=0.15
+PRECISION= train crnn_small_plate --data "$W/cam13-catalog-camera" "$W/cam13-english-camera" "$W/ink13-catalog-small" \
+  "$W/ink13-english-small" --val "$W/val13-catalog-camera" "$W/val13-english-camera" "$W/val13-english-small" \
+  --init "$W/crnn_small_punct.keras" --epochs 1 --lr 1e-4 --seed 131
+# stage 14: 1 epoch at a lower learning rate on 120,000 fresh crops of the same kinds with less punctuation and fewer
+# plates (stage 13 read plain catalog camera crops half a point worse than stage 11)
+SHARD=5000 gen cam14-catalog-camera 40000 1401 train --set "$LEG" --set punctuation_prob=0.1 --set word_plate_prob=0.1
+SHARD=5000 gen cam14-english-camera 40000 1402 train --set "$LEG" --set punctuation_prob=0.2 --set word_plate_prob=0.2
+SHARD=5000 gen ink14-catalog-small 20000 1403 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.15 --set word_plate_prob=0.1
+SHARD=5000 gen ink14-english-small 20000 1404 train --set "$SIGNS" --set "$INK" --set punctuation_prob=0.15 --set word_plate_prob=0.1
+PRECISION= train crnn_small_signs --data "$W/cam14-catalog-camera" "$W/cam14-english-camera" "$W/ink14-catalog-small" \
+  "$W/ink14-english-small" --val "$W/val13-catalog-camera" "$W/val13-english-camera" "$W/val13-english-small" \
+  --init "$W/crnn_small_plate.keras" --epochs 1 --lr 3e-5 --seed 141
+echo "copy $W/crnn_small_signs.keras to ocrmodels/weights/crnn_small.keras to bundle it"
