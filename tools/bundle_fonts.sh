@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild fonts/ from Debian font packages (all OFL, Apache-2.0 or public domain).
+# Rebuild fonts/ from Debian font packages (all OFL, Apache-2.0, CC0 or public domain).
 # Usage: bash tools/bundle_fonts.sh   (needs apt-get and dpkg; run from the repo root)
 set -euo pipefail
 repo=$(pwd)
@@ -13,7 +13,12 @@ fonts-quicksand fonts-cabin fonts-yanone-kaffeesatz fonts-tuffy fonts-humor-sans
 fonts-noto-core fonts-inter fonts-clear-sans fonts-karla fonts-manrope fonts-sora fonts-dosis fonts-play
 fonts-oxygen fonts-comic-neue fonts-averia-sans-gwf fonts-vollkorn fonts-national-park fonts-cabinsketch
 fonts-cherrybomb fonts-leckerli-one fonts-kristi fonts-allerta fonts-apropal fonts-bajaderka
-fonts-blankenburg fonts-eurofurence fonts-le-murmure fonts-millimetre fonts-opendin"
+fonts-blankenburg fonts-eurofurence fonts-le-murmure fonts-millimetre fonts-opendin
+fonts-rampart fonts-train fonts-rocknroll fonts-yusei-magic fonts-stick fonts-okolaks
+fonts-routed-gothic fonts-havana fonts-quattrocento fonts-arapey fonts-compagnon fonts-sil-andika
+fonts-sil-gentiumplus fonts-junction fonts-karmilla fonts-linuxlibertine fonts-mononoki fonts-gamaliel
+fonts-klaudia-berenika fonts-fantasma fonts-prociono fonts-goudybookletter fonts-croscore fonts-averia-gwf
+fonts-averia-serif-gwf fonts-hermit fonts-ocr-b"
 (cd "$work" && apt-get download $pkgs >/dev/null)
 for f in "$work"/*.deb; do dpkg -x "$f" "$work/x"; done
 src="$work/x/usr/share/fonts"
@@ -81,6 +86,40 @@ fonts-eurofurence|eurofurence|truetype/eurofurence/eurof75.ttf;truetype/eurofure
 fonts-le-murmure|le-murmure|opentype/le-murmure/le-murmure.otf
 fonts-millimetre|millimetre|opentype/millimetre/millimetreA Bold 01.otf;opentype/millimetre/millimetreA Extrablack 01.otf
 fonts-opendin|open-din|truetype/opendin/OSP-DIN.ttf
+fonts-rampart|rampart|truetype/rampart/RampartOne-Regular.ttf
+fonts-train|train|truetype/train/TrainOne-Regular.ttf
+fonts-rocknroll|rocknroll|truetype/rocknroll/RocknRollOne-Regular.ttf
+fonts-yusei-magic|yusei-magic|truetype/yusei-magic/YuseiMagic-Regular.ttf
+fonts-stick|stick|truetype/stick/Stick-Regular.ttf
+fonts-okolaks|okolaks|truetype/okolaks/okolaksBold.ttf;truetype/okolaks/okolaksRegularItalic.ttf
+fonts-routed-gothic|routed-gothic|truetype/routed-gothic/routed-gothic-wide.ttf;truetype/routed-gothic/routed-gothic-narrow-italic.ttf
+fonts-havana|havana|opentype/havana/Havana-Regular.otf
+fonts-quattrocento|quattrocento|opentype/quattrocento/Quattrocento-Regular.otf
+fonts-arapey|arapey|opentype/arapey/Arapey-Black-Display.otf;opentype/arapey/Arapey-Thin.otf
+fonts-compagnon|compagnon|opentype/compagnon/Compagnon-Bold.otf;opentype/compagnon/Compagnon-Italic.otf
+fonts-sil-andika|andika|truetype/andika/Andika-Bold.ttf;truetype/andika/Andika-Italic.ttf
+fonts-sil-gentiumplus|gentium-plus|truetype/gentiumplus/GentiumBookPlus-Bold.ttf;truetype/gentiumplus/GentiumPlus-Italic.ttf
+fonts-junction|junction|opentype/junction/Junction.otf
+fonts-karmilla|karmilla|truetype/karmilla/Karmilla-Bold.ttf;truetype/karmilla/Karmilla-Italic.ttf
+fonts-linuxlibertine|linux-libertine|opentype/linux-libertine/LinBiolinum_RB.otf;opentype/linux-libertine/LinLibertine_RZI.otf;opentype/linux-libertine/LinLibertine_DR.otf
+fonts-mononoki|mononoki|truetype/mononoki/mononoki-Bold.ttf
+fonts-gamaliel|gamaliel|truetype/gamaliel/Gamaliel.ttf
+fonts-klaudia-berenika|klaudia-berenika|truetype/klaudia-berenika/Klaudia-Bold.ttf;truetype/klaudia-berenika/Berenika-Oblique.ttf
+fonts-fantasma|fantasma|opentype/fantasma/Fantasma-Bold.otf
+fonts-prociono|prociono|opentype/fonts-prociono/Prociono.otf
+fonts-goudybookletter|goudy-bookletter|opentype/sortsmill/GoudyBookletter1911.otf
+fonts-croscore|croscore|truetype/croscore/Arimo-BoldItalic.ttf;truetype/croscore/Tinos-Bold.ttf;truetype/croscore/Cousine-Regular.ttf
+fonts-averia-gwf|averia|truetype/averia-gwf/AveriaGWF-Gruesa.ttf;truetype/averia-gwf/AveriaGWF-LightItalic.ttf
+fonts-averia-serif-gwf|averia-serif|truetype/averia-gwf/AveriaSerifGWF-Bold.ttf
+fonts-hermit|hermit|truetype/hermit/Hermit-bold.otf
+fonts-ocr-b|ocr-b|opentype/ocr-b/OCRB.otf
 LIST
+# Fontworks' Japanese fonts (OFL, no Reserved Font Name) carry thousands of kana and kanji glyphs: keep
+# Latin, Latin-1 and the common signs, as the OFL allows, so each is tens of kilobytes instead of megabytes
+for f in "$repo"/fonts/{rampart,train,stick,rocknroll,yusei-magic}/*.ttf; do
+  "${PYTHON:-.venv/bin/python}" -m fontTools.subset "$f" --output-file="$f.tmp" --layout-features='*' \
+    --unicodes='U+0020-007E,U+00A0-00FF,U+2013-2014,U+2018-201E,U+2022,U+2026,U+20AC,U+2122'
+  mv "$f.tmp" "$f"
+done
 rm -rf "$work"
 echo "fonts: $(find "$repo/fonts" -name '*.[ot]tf' | wc -l) files"
