@@ -186,11 +186,12 @@ def test_words_turned_inside_an_upright_cut_are_read_levelled(words):
     # crops already in the model's layout (32 x 128) are read as they are
     assert rec.recognize(images) == rec.recognize(images, deskew=None)
     # turned both ways, cut by the upright box (as photo datasets cut words); past 45 degrees the crop is
-    # taller than wide and is searched turned a quarter (measured: 0-3 read as they are, 6-12 levelled)
+    # taller than wide and is searched turned a quarter (measured: 0-6 read as they are, 11-15 levelled; 0-3 and
+    # 6-12 when 106 fonts were bundled, so the same seed drew other fonts)
     for deg in (15, 25, 35, 55, 65, 75):
         turned = [_turn_in_upright_cut(im, deg * (-1) ** i) for i, im in enumerate(images)]
         right = [sum(t == r["text"] for (t, _), r in zip(rec.recognize(turned, deskew=d), rows)) for d in (None, 0.5)]
-        assert right[0] <= 4 and right[1] >= right[0] + (6 if deg < 45 else 3), (deg, right)
+        assert right[0] <= 6 and right[1] >= right[0] + (6 if deg < 45 else 3), (deg, right)
     with pytest.raises(ValueError, match="deskew"):
         rec.recognize(images[:1], deskew=1.5)
 
