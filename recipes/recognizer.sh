@@ -9,7 +9,8 @@
 # labelled), all bundled fonts, short words, letter-spaced words, words cut at the ink (two stages),
 # photographed words (the camera configs, two stages), and legible photographed and born-digital words with
 # punctuation beside them and plates behind them (three stages, in float32).
-# Re-running continues where it stopped.
+# Re-running continues where it stopped. The bundled weights were trained when 66 (stages 1-4) and then 106 fonts
+# were bundled; run now, every stage draws from all 146, so the weights and figures differ somewhat.
 # PRECISION: the training precision flag; default --mixed-precision (bfloat16 compute, as the bundled weights were
 # trained: fast on CPUs with AMX or AVX512-BF16). PRECISION= bash recipes/recognizer.sh trains in float32 instead,
 # about 2.8 times as fast on CPUs without them (the weights then differ from the bundled ones). Stages 12-14 were
