@@ -173,7 +173,8 @@ class CharLM:
         """float64 ``[len(alphabet) + 1]``: log P(next symbol | context); the last entry is the end of the text."""
         ctx = (BOS * (self.order - 1) + context.lower())[len(context) :] if self.order > 1 else ""
         self._trim_states()
-        return self._state_lp[self._state_ids_of([ctx])[0]].copy()
+        state = self._state_ids_of([ctx])[0]  # first: a new context may grow the table
+        return self._state_lp[state].copy()
 
     def score(self, text: str, *, end: bool = True) -> float:
         """Natural-log probability of ``text`` (characters outside the alphabet are skipped)."""

@@ -84,6 +84,19 @@ def test_lm_distributions_follow_the_witten_bell_recursion():
         np.testing.assert_allclose(lm.log_probs(ctx), _reference_log_probs(texts, lm, ctx), rtol=1e-12)
 
 
+def test_scoring_many_texts_outgrows_the_state_table_safely():
+    # each new context is a row of a table that starts at 256 rows and doubles: scoring must not
+    # index the table it is growing
+    texts = ["shop", "shopping", "Sale", "500 ml", "shoe"]
+    lm = CharLM(texts, order=4, floor=0.05)
+    words = ["".join(p) for p in itertools.product("aehlmops", repeat=3)]  # 512 words, > 256 contexts
+    scores = [lm.score(w) for w in words]
+    for w, got in list(zip(words, scores))[::37]:
+        fresh = CharLM(texts, order=4, floor=0.05)
+        assert got == pytest.approx(fresh.score(w), rel=1e-12)
+    np.testing.assert_allclose(lm.log_probs("xyz"), _reference_log_probs(texts, lm, "xyz"), rtol=1e-12)
+
+
 def test_save_and_load_give_the_same_model(tmp_path):
     lm = CharLM(["shop", "shopping", "Sale", "500 ml", "shoe", "$4.99"], order=5, floor=0.05)
     lm.save(tmp_path / "lm.npz")
