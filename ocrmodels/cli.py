@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     _decoder_args(e)
     _vertical_arg(e)
     _deskew_arg(e)
+    _trim_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     _decoder_args(r)
     _vertical_arg(r)
     _deskew_arg(r)
+    _trim_arg(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -321,6 +323,22 @@ def _deskew_arg(p):
                         "0 = off (default 0.5)")
 
 
+def _trim_arg(p):
+    p.add_argument("--trim", type=float, default=0, metavar="CONF",
+                   help="crops read with less confidence per character than CONF (and not levelled by --deskew) are "
+                        "read again with a tenth of their height cut off at the top and the bottom, and the more "
+                        "confident reading wins: for photographed words cut loosely (0.8 measured; it costs a little "
+                        "on born-digital words cut tight); 0 = off (default 0)")
+
+
+def _trim(args):
+    if args.trim == 0:
+        return None
+    if not 0 < args.trim <= 1:
+        raise ValueError(f"--trim must be 0 (off) or a confidence in (0, 1]. Received: {args.trim}")
+    return args.trim
+
+
 def _deskew(args):
     if args.deskew == 0:
         return None
@@ -456,12 +474,12 @@ def main(argv: list[str] | None = None) -> int:
                 _positive(n.replace("_", "-"), getattr(args, n))
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
-            vertical, deskew = _vertical(args), _deskew(args)
+            vertical, deskew, trim = _vertical(args), _deskew(args), _trim(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
-                                         worst=args.worst, vertical=vertical, deskew=deskew)
+                                         worst=args.worst, vertical=vertical, deskew=deskew, trim=trim)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -474,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
-            vertical, deskew = _vertical(args), _deskew(args)
+            vertical, deskew, trim = _vertical(args), _deskew(args), _trim(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -497,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                 images.append(img)
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
-                                                                vertical=vertical, deskew=deskew)):
+                                                                vertical=vertical, deskew=deskew, trim=trim)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":

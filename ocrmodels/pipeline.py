@@ -146,7 +146,8 @@ class Reader:
         if not crops:
             return []
         return self.recognizer.recognize(crops, batch_size=self.batch_size, decoder=self.decoder,
-                                         beam_width=self.beam_width, vertical=None, deskew=None)  # turns its crops itself
+                                         beam_width=self.beam_width, vertical=None, deskew=None,
+                                         trim=None)  # turns its crops itself
 
     def read(self, images, *, attributes: bool = True) -> list[dict]:
         """Read whole images.
