@@ -36,6 +36,8 @@ DESKEW_ANGLES = (10.0, 20.0, 30.0, 40.0)
 DESKEW_REFINE = 5.0
 #: The share of a crop's height cut off at its top and at its bottom for the second reading of ``trim``.
 TRIM_FRACTION = 0.1
+#: Crops less high than this (pixels) are never read trimmed: small born-digital words cut tight lose glyph parts.
+TRIM_MIN_HEIGHT = 16
 
 
 def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_height: float = 0.75) -> np.ndarray:
@@ -164,7 +166,7 @@ class Recognizer:
 
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
-                  deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = None):
+                  deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8):
         """Texts and confidences of word crops.
 
         Args:
@@ -189,13 +191,12 @@ class Recognizer:
                 every crop as it is. Costs up to 10 more network passes (22 for a tall crop; about 4-5 on
                 average for a wide one) and one more decoding for each crop it touches.
             deskew_angles: the coarse angles in degrees (each is tried both ways).
-            trim: a crop (not in the model's layout, and not levelled by ``deskew``) whose best path scores less
-                than this per character is read again with ``TRIM_FRACTION`` of its height cut off at the top
-                and at the bottom (neighbouring lines, a ground the cut took in), and the trimmed reading, decoded
-                as asked, replaces the first if its best path scores more per character. One more network pass
-                for each crop it touches. ``None`` (the default) reads no crop trimmed: it helps photographed
-                words cut loosely and costs a little on born-digital words cut tight (docs/recognizer.md,
-                *A second reading, trimmed*); 0.8 is the setting measured there.
+            trim: a crop (not in the model's layout, at least ``TRIM_MIN_HEIGHT`` pixels high, and not levelled
+                by ``deskew``) whose best path scores less than this per character is read again with
+                ``TRIM_FRACTION`` of its height cut off at the top and at the bottom (neighbouring lines, a frame,
+                ground the cut took in: photographed words cut loosely), and the trimmed reading, decoded as asked,
+                replaces the first if its best path scores more per character. One more network pass for each
+                crop it touches. ``None`` reads no crop trimmed.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -251,7 +252,8 @@ class Recognizer:
         for i, im in enumerate(images):
             h, w = np.shape(im)[:2]
             cut = int(round(TRIM_FRACTION * h))
-            if (h, w) != (self.height, self.width) and cut and _per_char(*first[i]) < gate and i not in skip:
+            if ((h, w) != (self.height, self.width) and h >= TRIM_MIN_HEIGHT and cut and i not in skip
+                    and _per_char(*first[i]) < gate):
                 todo.append(i)
                 views.append(np.asarray(im)[cut : h - cut])
         if not todo:
