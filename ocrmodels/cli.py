@@ -331,20 +331,22 @@ def _trim_arg(p):
                         "0 = off (default 0.8)")
 
 
-def _trim(args):
-    if args.trim == 0:
+def _confidence_or_off(args, name):
+    """``--NAME``: a confidence in (0, 1], or 0 for off (``None``)."""
+    value = getattr(args, name)
+    if value == 0:
         return None
-    if not 0 < args.trim <= 1:
-        raise ValueError(f"--trim must be 0 (off) or a confidence in (0, 1]. Received: {args.trim}")
-    return args.trim
+    if not 0 < value <= 1:
+        raise ValueError(f"--{name} must be 0 (off) or a confidence in (0, 1]. Received: {value}")
+    return value
+
+
+def _trim(args):
+    return _confidence_or_off(args, "trim")
 
 
 def _deskew(args):
-    if args.deskew == 0:
-        return None
-    if not 0 < args.deskew <= 1:
-        raise ValueError(f"--deskew must be 0 (off) or a confidence in (0, 1]. Received: {args.deskew}")
-    return args.deskew
+    return _confidence_or_off(args, "deskew")
 
 
 def _vertical(args):

@@ -247,20 +247,22 @@ class Recognizer:
         """Read again, with ``TRIM_FRACTION`` of their height cut off at the top and the bottom, the crops (but
         those in ``skip``) whose first best path (``probs``) scores less than ``gate`` per character (see ``trim``
         in :meth:`recognize`); update ``read``."""
-        first = greedy_decode(probs, self.vocabulary)
-        todo, views = [], []
-        for i, im in enumerate(images):
-            h, w = np.shape(im)[:2]
-            cut = int(round(TRIM_FRACTION * h))
-            if ((h, w) != (self.height, self.width) and h >= TRIM_MIN_HEIGHT and cut and i not in skip
-                    and _per_char(*first[i]) < gate):
-                todo.append(i)
-                views.append(np.asarray(im)[cut : h - cut])
+        sized = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[0] >= TRIM_MIN_HEIGHT
+                 and np.shape(im)[:2] != (self.height, self.width)]
+        if not sized:
+            return
+        first = dict(zip(sized, (_per_char(*r) for r in greedy_decode(probs[sized], self.vocabulary))))
+        todo = [i for i in sized if first[i] < gate]
         if not todo:
             return
+        views = []
+        for i in todo:
+            h = np.shape(images[i])[0]
+            cut = int(round(TRIM_FRACTION * h))  # at least 2 px: TRIM_MIN_HEIGHT is 16
+            views.append(np.asarray(images[i])[cut : h - cut])
         again = self.probabilities(views, batch_size=batch_size)
         better = [j for j, (text, conf) in enumerate(greedy_decode(again, self.vocabulary))
-                  if _per_char(text, conf) > _per_char(*first[todo[j]])]
+                  if _per_char(text, conf) > first[todo[j]]]
         if better:
             for j, reading in zip(better, self._decode_probs(again[better], *decoding)):
                 read[todo[j]] = reading
