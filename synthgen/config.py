@@ -84,8 +84,10 @@ OPTIONS: dict[str, Option] = {
         O("tight_crop_box", "quads", "choice",
           "What a tight cut (and its pad) is measured from: 'quads', the char quads (they hold about a pixel of "
           "background around the ink, so at small sizes a cut with pad 0 keeps a pixel of ground on every side), or "
-          "'ink', the pixels the text (fill and outline) covers at least half as much as its most covered one, as annotators box words.",
-          choices=("quads", "ink"), kinds=W),
+          "'ink', the pixels the text (fill and outline) covers at least half as much as its most covered one, as annotators box words, "
+          "or 'line', the text line (the font's ascent to descent, the pen's extent), as detectors and photo datasets box "
+          "words: a lower-case word keeps the room of its missing ascenders and descenders.",
+          choices=("quads", "ink", "line"), kinds=W),
         O("tight_crop_source_height", [6.0, 40.0], "range_float",
           "Ink height in pixels a tight cut is first shrunk to (drawn log-uniformly; never enlarged): small words in big "
           "images, enlarged by the layout.", 2.0, 1024.0, kinds=W),

@@ -474,12 +474,14 @@ class WordGenerator(_GeneratorBase):
             if legibility < cfg["min_legibility"]:
                 raise SampleRejected("illegible", f"{text!r}: {legibility:.2f}")
         if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):
-            ink = None
+            ink = line = None
             if cfg["tight_crop_box"] == "ink":
                 ink = _ink_box(alpha if salpha is None else np.maximum(alpha, salpha * 255))
+            elif cfg["tight_crop_box"] == "line":  # the line's ascent..descent and pen extent, as the text moved
+                line = transform_quads(full, m)
             img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng,
                                                                               self.height, self.width, shrink=not small,
-                                                                              ink=ink)
+                                                                              ink=ink, line=line)
             m = np.vstack([tight, (0, 0, 1)]) @ m
             p["small_render"] = float(small)
         if self._unlabelled:
@@ -577,21 +579,27 @@ def _ink_box(alpha: np.ndarray):
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True, ink=None):
+def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=True, ink=None, line=None):
     """Cut ``img`` to the box around the ink, shrink it to a small source height (unless ``shrink`` is
     false), lay it out in ``out_h x out_w`` with :func:`effects.fit_box`. Returns the crop, the moved char
     and word quads, the ``[2, 3]`` affine and the ink height of the cut in its source pixels.
 
-    The box is that of the char quads, or ``ink`` ``(r0, r1, c0, c1)``: the ink's pixel rows and columns."""
+    The box is that of the char quads, or ``ink`` ``(r0, r1, c0, c1)``: the ink's pixel rows and columns, or
+    ``line``: a ``[4, 2]`` quad of the text line (ascent to descent, pen extent) in crop pixels, which also
+    measures the pad (the shrink still goes by the char quads' height)."""
     H, W = img.shape[:2]
-    if ink is None:
+    if line is not None:
+        _, y0, _, y1 = quads_bounds(char_quads)
+        ly0, ly1 = quads_bounds(line)[1::2]
+        box = line
+    elif ink is None:
         x0, y0, x1, y1 = quads_bounds(char_quads)
         box = char_quads
     else:  # a box through the centres of the outermost ink pixels: pad 0 cuts exactly those
         r0, r1, c0, c1 = ink
         y0, y1 = r0 - 0.5, r1 - 0.5
         box = np.array([[c0, r0], [c1 - 1, r0], [c1 - 1, r1 - 1], [c0, r1 - 1]], np.float64)
-    pad = rng.uniform(*cfg["tight_crop_pad"], 4) * (y1 - y0)
+    pad = rng.uniform(*cfg["tight_crop_pad"], 4) * ((ly1 - ly0) if line is not None else (y1 - y0))
     r0, r1, c0, c1 = fx.tight_box(box, pad, H, W)
     cut = img[r0:r1, c0:c1]
     if shrink:

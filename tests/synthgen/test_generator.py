@@ -17,6 +17,8 @@ EFFECTS = {
     "stroke": dict(stroke_prob=1.0, stroke_width=[1, 3]),
     "underline": dict(underline_prob=1.0),
     "tight": dict(tight_crop_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0]),
+    "line": dict(tight_crop_prob=1.0, tight_crop_box="line", tight_crop_pad=[0.0, 0.3], rotation_prob=0.5,
+                 rotation=[-10.0, 10.0], context_prob=0.5),
     "small": dict(small_render_prob=1.0, rotation_prob=0.5, rotation=[-10.0, 10.0], stroke_prob=0.3, curve_prob=0.2),
     "cylinder": dict(cylinder_prob=1.0, cylinder_arc=[100.0, 170.0], cylinder_elevation=[-40.0, 40.0],
                      rotation_prob=0.5, rotation=[-15.0, 15.0]),
@@ -243,6 +245,34 @@ def test_unlabelled_chars_are_drawn_but_left_out_of_label_and_boxes():
     # off by default: the catalog's pound signs are dropped before drawing
     s, _ = WordGenerator(OFF, titles=["£4.99"]).sample_at(0, 0, debug=True)
     assert s.text == "4.99" and len(s.debug["layer"].patches) == 4
+
+
+def test_tight_crop_box_line_cuts_at_the_text_line_as_detectors_box_words(monkeypatch):
+    """'line' measures the cut from the line's ascent..descent: a word of x-height letters keeps the room of its
+    missing ascenders and descenders, which 'quads' (the ink's boxes) cuts away; a word with both loses little."""
+    import synthgen.generator as G
+
+    cuts = []
+    fit_box = G.fx.fit_box
+    monkeypatch.setattr(G.fx, "fit_box", lambda img, *a, **k: (cuts.append(img.shape[:2]), fit_box(img, *a, **k))[1])
+    opts = {**OFF, "tight_crop_prob": 1.0, "tight_crop_pad": [0.0, 0.0], "tight_crop_source_height": [1000.0, 1000.0],
+            "text_height": [0.5, 0.6], "margin": [0.2, 0.2], "case_weights": [1, 0, 0, 0], "height": 64, "width": 256}
+    ratios = {}
+    for words in (["ocean", "swimmer", "menu", "arrow"], ["hypothetical", "playground", "jumbled", "Highly"]):
+        got = []
+        for box in ("quads", "line"):
+            g = WordGenerator({**opts, "tight_crop_box": box}, titles=words)
+            cuts.clear()
+            texts = [g.sample_at(3, i)[0].text for i in range(12)]
+            got.append((texts, np.array(cuts, float)))
+        (tq, q), (tl, line) = got
+        assert tq == tl  # the same words, drawn the same way
+        assert (line[:, 0] >= q[:, 0]).all() and (line[:, 1] >= q[:, 1] - 2).all()
+        ratios[words[0]] = np.median(line[:, 0] / q[:, 0])
+    assert ratios["ocean"] > 1.6  # x-height words: the line is about twice their ink
+    assert ratios["hypothetical"] < 1.35  # ascenders and descenders fill most of it
+    s = WordGenerator({**opts, "tight_crop_box": "line", "tight_crop_pad": [0.1, 0.3]}).sample_at(4, 0)[0]
+    assert_valid_sample(s, (64, 256)) and ink_coverage(s, 256, 64).min() >= 0.95
 
 
 def test_punctuated_words_keep_their_marks_in_label_quads_and_ink():
