@@ -6,8 +6,10 @@
 
 Each crop is a camera-config word (``--config``: perspective, blur, light, noise, JPEG, neighbouring words)
 turned by an angle drawn uniformly in ``--angle`` (degrees, either way) on a 400 x 160 canvas, then cut by the
-upright (axis-aligned) box of its word quad, padded by -2% to +10% of the box's shorter side: the synthetic
-stand-in for the real sets' large crops that hold a word at 15-45 degrees. Same seed, same crops.
+upright (axis-aligned) box of its word quad, padded on each side by a share of the box's shorter side drawn in
+``--pad`` (default -2% to +10%): the synthetic stand-in for the real sets' large crops that hold a word at 15-45
+degrees (``--angle -4 4 --pad 0.1 0.6``: near-upright words cut loosely, with ground and neighbours above and
+below). Same seed, same crops.
 """
 
 from __future__ import annotations
@@ -26,9 +28,13 @@ def main(argv=None):
     ap.add_argument("--count", type=int, default=1500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--angle", type=float, nargs=2, default=[-45.0, 45.0], metavar=("LOW", "HIGH"))
+    ap.add_argument("--pad", type=float, nargs=2, default=[-0.02, 0.1], metavar=("LOW", "HIGH"),
+                    help="padding of each side, a share of the word box's shorter side (default -0.02 0.1)")
     args = ap.parse_args(argv)
     if args.count < 1:
         ap.error(f"--count must be at least 1. Received: {args.count}")
+    if not -0.5 <= args.pad[0] <= args.pad[1] <= 3.0:
+        ap.error(f"--pad must be LOW <= HIGH within -0.5 .. 3. Received: {args.pad}")
     from synthgen.config import load_config_file
     from synthgen.generator import SampleRejected, WordGenerator, sample_rng
 
@@ -50,7 +56,7 @@ def main(argv=None):
             continue
         q = s.word_quads.reshape(-1, 2)
         (x0, y0), (x1, y1) = q.min(0), q.max(0)
-        pad = rng.uniform(-0.02, 0.1, 4) * min(x1 - x0, y1 - y0)
+        pad = rng.uniform(args.pad[0], args.pad[1], 4) * min(x1 - x0, y1 - y0)
         h, w = s.image.shape[:2]
         a, b = int(max(0, np.floor(x0 - pad[0]))), int(min(w, np.ceil(x1 + pad[1])))
         c, d = int(max(0, np.floor(y0 - pad[2]))), int(min(h, np.ceil(y1 + pad[3])))
