@@ -60,6 +60,13 @@ OPTIONS: dict[str, Option] = {
           "Probability of attaching punctuation to a catalog word as signs and packaging write it: a trailing mark "
           "(SALE!, day; ratio.), a leading one (#1, \"Fresh) or a pair around it ((new), 'word'); marks outside the "
           "charset are not drawn.", kinds=W),
+        O("apostrophe_prob", 0.0, "prob",
+          "Probability of giving a catalog word an apostrophe as brand names write them: a possessive (Levi's, "
+          "LEVI'S, Girls') three times in four, else an elided prefix (L'OREAL, O'Malley).", kinds=W),
+        O("typographic_prob", 0.0, "prob",
+          "Probability of drawing a word's apostrophes and quotes as typographic ones (\u2019, \u2018, \u201c, "
+          "\u201d: Levi\u2019s, \u201cFresh\u201d), as signs and packaging print them; the label keeps the "
+          "ASCII ' and \". Fonts without them are not picked for such a word.", kinds=W),
         # assets
         O("fonts", None, "paths", "Font folders; null = the bundled fonts/."),
         O("extra_fonts", [], "paths", "Font folders added to the fonts above."),

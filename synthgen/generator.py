@@ -128,6 +128,11 @@ class _GeneratorBase:
         # characters drawn but not labelled (words only) extend the charset the text, fonts and renderer use
         self._unlabelled = frozenset(cfg.get("unlabelled_chars") or "")
         self._draw_charset = Charset(self.charset.chars + cfg["unlabelled_chars"]) if self._unlabelled else self.charset
+        # typographic quotes drawn for ASCII ones (labelled ASCII): fonts must cover them too
+        self._typographic = float(cfg.get("typographic_prob", 0.0)) if kind == "words" else 0.0
+        if self._typographic > 0:
+            extra = "".join(c for c in TYPOGRAPHIC if c not in self._draw_charset)
+            self._draw_charset = Charset(self._draw_charset.chars + extra)
         if titles is None:
             catalog = cfg["catalog"] or default_catalog_path()
             titles = load_catalog(catalog, column=cfg["catalog_column"])
@@ -145,6 +150,7 @@ class _GeneratorBase:
             case_weights=cfg.get("case_weights"),
             random_text_prob=cfg.get("random_text_prob", 0.0),
             punctuation_prob=cfg.get("punctuation_prob", 0.0),
+            apostrophe_prob=cfg.get("apostrophe_prob", 0.0),
         )
         self.fonts = FontLibrary(_resolve_folders(cfg["fonts"], bundled_fonts_dir()) + list(cfg["extra_fonts"]),
                                  self._draw_charset)
@@ -284,6 +290,9 @@ class WordGenerator(_GeneratorBase):
             text = self.text.sample(rng)
         if self._unlabelled and self._unlabelled.issuperset(text.replace(" ", "")):
             raise SampleRejected("only_unlabelled_chars", repr(text))  # before drawing what no label keeps
+        label = None
+        if self._typographic > 0 and rng.random() < self._typographic and ("'" in text or '"' in text):
+            label, text = text, typographic_quotes(text)  # drawn curly, labelled straight (same length)
         font_id = self.fonts.pick(text, rng)
         p = dict.fromkeys(PARAM_FIELDS, 0.0)
 
@@ -484,6 +493,8 @@ class WordGenerator(_GeneratorBase):
                                                                               ink=ink, line=line)
             m = np.vstack([tight, (0, 0, 1)]) @ m
             p["small_render"] = float(small)
+        if label is not None:
+            text = label
         if self._unlabelled:
             text, char_quads, word_quads = _unlabel(text, char_quads, word_quads, self._unlabelled)
         encoded = encode_image(img, cfg["image_codec"], cfg["storage_quality"])
@@ -554,6 +565,23 @@ def _context_offsets(rng, box: np.ndarray, nbox: np.ndarray, size: float) -> np.
     lead = (y1 - y0) * rng.uniform(1.0, 1.35)
     dx = rng.uniform(x0 - 0.5 * (nx1 - nx0), x1 - 0.5 * (nx1 - nx0)) - nx0
     return np.array([dx, y0 - lead - ny0]) if side == 2 else np.array([dx, y0 + lead - ny0])
+
+
+#: The typographic apostrophe and quotes ``typographic_prob`` draws for ASCII ``'`` and ``"``.
+TYPOGRAPHIC = "\u2018\u2019\u201c\u201d"
+
+
+def typographic_quotes(text: str) -> str:
+    """``text`` with ASCII quotes as print sets them: a quote opening a word (after a space, a bracket or at the
+    start, before a non-space) turns to its opening form (``\u2018``, ``\u201c``), every other one to the closing
+    form (``\u2019``, ``\u201d``: apostrophes included). Same length, so the char boxes stay in step."""
+    out = []
+    for i, c in enumerate(text):
+        if c in "'\"":
+            opening = (i == 0 or text[i - 1] in " ([{") and i + 1 < len(text) and not text[i + 1].isspace()
+            c = ("\u2018" if opening else "\u2019") if c == "'" else ("\u201c" if opening else "\u201d")
+        out.append(c)
+    return "".join(out)
 
 
 def _unlabel(text: str, char_quads: np.ndarray, word_quads: np.ndarray, unlabelled: frozenset):

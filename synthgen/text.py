@@ -97,6 +97,8 @@ def _read_jsonl(path: Path, field: str) -> list[str]:
     return out
 
 
+#: Elided prefixes :class:`TextSource` (``apostrophe_prob``) puts before a word, as brand names write them (L'OREAL).
+APOSTROPHE_PREFIXES = ("L'", "D'", "O'")
 #: Marks :class:`TextSource` (``punctuation_prob``) attaches after a word, before it, and around it.
 PUNCTUATION_TRAILING = (".", ",", "!", "?", ":", ";", "'", '"', ")", "%", "-", "/", "*", "!!", "?!", "...")
 PUNCTUATION_LEADING = ('"', "'", "(", "#", "$", "*", "-", "+", "@", "&", "[", "~")
@@ -127,6 +129,11 @@ class TextSource:
             leading one (``PUNCTUATION_LEADING``, e.g. ``#1``, ``"Fresh``) or a pair around it
             (``PUNCTUATION_AROUND``, e.g. ``(new)``), each kind as often, a mark drawn uniformly within it;
             marks outside the charset, or that would make the text longer than ``max_length``, are not attached.
+        apostrophe_prob: probability of giving a catalog word an apostrophe as brand names and signs write
+            them: three times in four a possessive (``Levi's``, ``LEVI'S``; ``Girls'`` after an s), else an
+            elided prefix (``APOSTROPHE_PREFIXES``: ``L'OREAL``, ``O'Malley``), cased as the word; not when the
+            charset lacks ``'``, the word has one already or is no word (digits, signs), or the text would grow
+            longer than ``max_length``. Applied before ``punctuation_prob``.
     """
 
     def __init__(
@@ -144,6 +151,7 @@ class TextSource:
         case_weights=None,
         random_text_prob: float = 0.0,
         punctuation_prob: float = 0.0,
+        apostrophe_prob: float = 0.0,
     ):
         if phrase_prob > 0 and not charset.has_space:
             raise ValueError(
@@ -162,6 +170,9 @@ class TextSource:
             raise ValueError(f"random_text_prob must be in [0, 1]. Received: random_text_prob={random_text_prob!r}")
         if not 0.0 <= float(punctuation_prob) <= 1.0:
             raise ValueError(f"punctuation_prob must be in [0, 1]. Received: punctuation_prob={punctuation_prob!r}")
+        if not 0.0 <= float(apostrophe_prob) <= 1.0:
+            raise ValueError(f"apostrophe_prob must be in [0, 1]. Received: apostrophe_prob={apostrophe_prob!r}")
+        self.apostrophe_prob = float(apostrophe_prob) if "'" in charset else 0.0
         # Only draw from the rng for a feature in use, so default settings give the same samples as before.
         self.punctuation_prob = float(punctuation_prob)
         self._punctuation = [[(a, b) for a, b in marks if all(c in charset for c in a + b)]
@@ -231,6 +242,8 @@ class TextSource:
                 recased = (text.upper, text.lower, text.capitalize)[min(k, 3) - 1]()
                 if all(c in self.charset for c in recased):
                     text = recased
+        if self.apostrophe_prob > 0 and rng.random() < self.apostrophe_prob:
+            text = self._apostrophe(text, rng)
         if self.punctuation_prob > 0 and rng.random() < self.punctuation_prob:
             marks = self._punctuation[int(rng.integers(0, 3))]
             if marks:
@@ -238,6 +251,20 @@ class TextSource:
                 if len(before) + len(text) + len(after) <= self.max_length:
                     text = before + text + after
         return text
+
+    def _apostrophe(self, text: str, rng: np.random.Generator) -> str:
+        """``text`` with a possessive or an elided prefix (see ``apostrophe_prob``), or as it is."""
+        letters = [c for c in text if c.isalpha()]
+        if "'" in text or len(letters) < 2 or not text[0].isalpha() or not text[-1].isalpha():
+            return text
+        upper = all(c.isupper() for c in letters)
+        if rng.random() < 0.75:
+            add = "'" if text[-1] in "sS" else ("'S" if upper else "'s")
+            out = text + add
+        else:
+            prefix = APOSTROPHE_PREFIXES[int(rng.integers(0, len(APOSTROPHE_PREFIXES)))]
+            out = (prefix if text[0].isupper() else prefix.lower()) + text  # L'OREAL, O'Malley, l'eau
+        return out if len(out) <= self.max_length and all(c in self.charset for c in out) else text
 
     def report(self) -> str:
         return f"{self.oov.summary()}; {self.too_long} words longer than {self.max_length} characters skipped"

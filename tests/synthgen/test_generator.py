@@ -284,3 +284,27 @@ def test_punctuated_words_keep_their_marks_in_label_quads_and_ink():
         marked += any(not c.isalnum() and c != " " for c in s.text)
         assert ink_coverage(s, 128, 32).min() >= 0.95, s.text
     assert marked >= 36  # catalog words with marks before, after or around them
+
+
+def test_typographic_quotes_are_drawn_for_ascii_ones_and_labelled_ascii(monkeypatch):
+    import synthgen.generator as G
+
+    assert G.typographic_quotes("\"Fresh\" Levi's ('b')") == "\u201cFresh\u201d Levi\u2019s (\u2018b\u2019)"
+    opts = {**OFF, "apostrophe_prob": 1.0, "typographic_prob": 1.0, "case_weights": [1, 1, 1, 1]}
+    titles = ["Levi jeans", "Kellogg GLASS", "dress", "plain-words"]
+    curly = WordGenerator(opts, titles=titles)
+    samples = [curly.sample_at(6, i, debug=True)[0] for i in range(30)]
+    monkeypatch.setattr(G, "typographic_quotes", lambda t: t)  # the same draws, straight quotes drawn
+    straight = WordGenerator(opts, titles=titles)
+    differ = 0
+    for i, s in enumerate(samples):
+        t = straight.sample_at(6, i)[0]
+        assert s.text == t.text and "\u2019" not in s.text  # labelled with the ASCII apostrophe
+        assert_valid_sample(s, (32, 128)) and ink_coverage(s, 128, 32).min() >= 0.95, s.text
+        if "'" in s.text:
+            differ += not np.array_equal(s.image, t.image)
+            patches = s.debug["layer"].patches
+            assert len(patches) == len(s.text.replace(" ", ""))  # one drawn glyph per labelled character
+        else:
+            np.testing.assert_array_equal(s.image, t.image)
+    assert differ >= 20  # the curly apostrophe is another glyph than the straight one

@@ -159,3 +159,40 @@ def test_punctuation_is_attached_as_signs_write_it():
     assert "Chocolate" in out and "Chocolate!" not in out and all(len(t) <= 9 for t in out)
     with pytest.raises(ValueError, match="punctuation_prob"):
         TextSource(titles, cs, punctuation_prob=1.5)
+
+
+def test_apostrophes_are_given_as_brand_names_write_them():
+    from synthgen.text import APOSTROPHE_PREFIXES
+
+    cs = Charset()
+    titles = ["Levi jeans", "GLASS dress", "12 $4.99 Crisp'n'Go"]
+    plain, off = TextSource(titles, cs), TextSource(titles, cs, apostrophe_prob=0.0)
+    r1, r2 = np.random.default_rng(5), np.random.default_rng(5)
+    assert [plain.sample(r1) for _ in range(50)] == [off.sample(r2) for _ in range(50)]  # off: same draws
+    src = TextSource(titles, cs, apostrophe_prob=1.0)
+    rng = np.random.default_rng(0)
+    out = [src.sample(rng) for _ in range(800)]
+    possessive = prefixed = 0
+    for t in out:
+        if t in ("12", "$4.99", "Crisp'n'Go"):  # no word, or one with an apostrophe already: as it is
+            continue
+        head, _, tail = t.partition("'")
+        if head.upper() in [p[:-1] for p in APOSTROPHE_PREFIXES] and tail in ("Levi", "jeans", "GLASS", "dress"):
+            prefixed += 1
+            assert head.isupper() == tail[0].isupper(), t  # L'GLASS, O'Levi, l'jeans
+        else:
+            possessive += 1
+            assert head in ("Levi", "jeans", "GLASS", "dress"), t
+            want = "" if head.endswith("s") or head.endswith("S") else ("S" if head.isupper() else "s")
+            assert tail == want, t  # Levi's, GLASS', jeans', dress'
+    assert 0.65 < possessive / (possessive + prefixed) < 0.85
+    assert {"Levi's", "jeans'", "GLASS'"} <= set(out) and {"12", "Crisp'n'Go"} <= set(out)
+    # not past max_length, not without ' in the charset
+    short = TextSource(["Levi", "Chocolate"], cs, apostrophe_prob=1.0, max_length=9)
+    rng = np.random.default_rng(3)
+    assert "Chocolate" in {short.sample(rng) for _ in range(100)}
+    bare = TextSource(titles, Charset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), apostrophe_prob=1.0)
+    rng = np.random.default_rng(4)
+    assert not any("'" in bare.sample(rng) for _ in range(100))
+    with pytest.raises(ValueError, match="apostrophe_prob"):
+        TextSource(titles, cs, apostrophe_prob=-0.1)
