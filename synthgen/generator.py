@@ -130,6 +130,7 @@ class _GeneratorBase:
         self._draw_charset = Charset(self.charset.chars + cfg["unlabelled_chars"]) if self._unlabelled else self.charset
         # typographic quotes drawn for ASCII ones (labelled ASCII): fonts must cover them too
         self._typographic = float(cfg.get("typographic_prob", 0.0)) if kind == "words" else 0.0
+        text_charset = self._draw_charset  # what the text source draws from: never the typographic forms
         if self._typographic > 0:
             extra = "".join(c for c in TYPOGRAPHIC if c not in self._draw_charset)
             self._draw_charset = Charset(self._draw_charset.chars + extra)
@@ -139,7 +140,7 @@ class _GeneratorBase:
         self._raw_titles = titles
         self.text = TextSource(
             titles,
-            self._draw_charset,
+            text_charset,
             oov_policy=cfg["oov_policy"],
             min_length=cfg["min_length"],
             max_length=cfg["max_length"],

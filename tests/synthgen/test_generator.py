@@ -308,3 +308,7 @@ def test_typographic_quotes_are_drawn_for_ascii_ones_and_labelled_ascii(monkeypa
         else:
             np.testing.assert_array_equal(s.image, t.image)
     assert differ >= 20  # the curly apostrophe is another glyph than the straight one
+    # random strings draw from the vocabulary (and unlabelled_chars), never from the typographic forms
+    rand = WordGenerator({**opts, "random_text_prob": 1.0, "unlabelled_chars": "\u00a3"}, titles=titles)
+    texts = "".join(rand.sample_at(7, i)[0].text for i in range(40))
+    assert not set(texts) & set(G.TYPOGRAPHIC) and len(set(texts)) > 40
