@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     _vertical_arg(e)
     _deskew_arg(e)
     _trim_arg(e)
+    _wide_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     _vertical_arg(r)
     _deskew_arg(r)
     _trim_arg(r)
+    _wide_arg(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -331,6 +333,21 @@ def _trim_arg(p):
                         "0 = off (default 0.8)")
 
 
+def _wide_arg(p):
+    p.add_argument("--wide", type=float, default=0.0, metavar="RATIO",
+                   help="crops at least RATIO times wider than high (not 32x128) are read in a layout twice as wide "
+                        "(long words keep their height; 5.25 is where the layout starts shrinking them; Keras "
+                        "models only); 0 = off (default)")
+
+
+def _wide(args):
+    if args.wide == 0:
+        return None
+    if not args.wide >= 1:
+        raise ValueError(f"--wide must be 0 (off) or a width/height ratio >= 1. Received: {args.wide}")
+    return args.wide
+
+
 def _confidence_or_off(args, name):
     """``--NAME``: a confidence in (0, 1], or 0 for off (``None``)."""
     value = getattr(args, name)
@@ -476,12 +493,13 @@ def main(argv: list[str] | None = None) -> int:
                 _positive(n.replace("_", "-"), getattr(args, n))
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
-            vertical, deskew, trim = _vertical(args), _deskew(args), _trim(args)
+            vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
-                                         worst=args.worst, vertical=vertical, deskew=deskew, trim=trim)
+                                         worst=args.worst, vertical=vertical, deskew=deskew, trim=trim,
+                                         wide=wide)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -494,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
-            vertical, deskew, trim = _vertical(args), _deskew(args), _trim(args)
+            vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -517,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
                 images.append(img)
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
-                                                                vertical=vertical, deskew=deskew, trim=trim)):
+                                                                vertical=vertical, deskew=deskew, trim=trim,
+                                                                wide=wide)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":

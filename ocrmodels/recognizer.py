@@ -21,8 +21,8 @@ from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the 
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
 from .precision import rebuild_with_policy
 
-__all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "Recognizer", "fit_crop", "load_recognizer",
-           "unrotate_crop", "with_compute_dtype"]
+__all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "WIDE_RATIO", "Recognizer", "fit_crop",
+           "load_recognizer", "rebuild_with_width", "unrotate_crop", "with_compute_dtype"]
 
 #: Decoders of :meth:`Recognizer.recognize`: best path, prefix beam search, and beam search with a character LM.
 DECODERS = ("lm", "greedy", "beam")
@@ -38,6 +38,28 @@ DESKEW_REFINE = 5.0
 TRIM_FRACTION = 0.1
 #: Crops less high than this (pixels) are never read trimmed: small born-digital words cut tight lose glyph parts.
 TRIM_MIN_HEIGHT = 16
+#: Width over height beyond which the layout (75% of the height, ``fit_crop``) shrinks a crop to fit 126 of 128 px.
+WIDE_RATIO = 126 / 24
+
+
+def rebuild_with_width(model: keras.Model, width: int) -> keras.Model:
+    """A CRNN (:func:`~ocrmodels.build_crnn`) rebuilt for ``width``-pixel-wide input (``width / 4 - 1`` time steps),
+    the weights copied: the convolutions, LSTMs and output layer hold no width."""
+    if width < 8 or width % 4:
+        raise ValueError(f"width must be a multiple of 4 and at least 8. Received: width={width}")
+    config = model.get_config()
+    layers_ = {layer["name"]: layer for layer in config.get("layers", [])}
+    inputs = [layer for layer in layers_.values() if layer["class_name"] == "InputLayer"]
+    if len(inputs) != 1 or "to_sequence" not in layers_:
+        raise ValueError(f"Model {model.name!r} is not a CRNN built by build_crnn (no single input and "
+                         "'to_sequence' layer), so it cannot be rebuilt for another width.")
+    shape = list(inputs[0]["config"]["batch_shape"])
+    inputs[0]["config"]["batch_shape"] = shape[:2] + [width] + shape[3:]
+    steps = layers_["to_sequence"]["config"]["target_shape"]
+    layers_["to_sequence"]["config"]["target_shape"] = [width // 4 - 1] + list(steps[1:])
+    twin = keras.Model.from_config(config)
+    twin.set_weights(model.get_weights())
+    return twin
 
 
 def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_height: float = 0.75) -> np.ndarray:
@@ -166,7 +188,8 @@ class Recognizer:
 
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
-                  deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8):
+                  deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
+                  wide: float | None = None):
         """Texts and confidences of word crops.
 
         Args:
@@ -197,6 +220,11 @@ class Recognizer:
                 ground the cut took in: photographed words cut loosely), and the trimmed reading, decoded as asked,
                 replaces the first if its best path scores more per character. One more network pass for each
                 crop it touches. ``None`` reads no crop trimmed.
+            wide: a crop (not in the model's layout) at least this many times wider than high is read instead in a
+                layout twice as wide (``height x 2 width``, the same weights: twice the time steps), where a long
+                word keeps its height rather than being shrunk to fit the width, and neither levelled nor trimmed.
+                ``WIDE_RATIO`` is where the layout starts to shrink words. Keras models only (an ONNX file reads
+                every crop in its own layout). ``None`` (the default) reads every crop in the model's layout.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -212,6 +240,11 @@ class Recognizer:
                                             if np.shape(im)[0] >= vertical * np.shape(im)[1]]
         if trim is not None and not 0 < trim <= 1:
             raise ValueError(f"trim must be a confidence in (0, 1] or None. Received: trim={trim!r}")
+        if wide is not None and not wide >= 1.0:
+            raise ValueError(f"wide must be a width/height ratio >= 1 or None. Received: wide={wide!r}")
+        flat = set() if wide is None or self.runtime != "keras" else {
+            i for i, im in enumerate(images)
+            if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
         decoding = (decoder, beam_width, lm_weight, insertion_bonus)
         probs = self.probabilities(images, batch_size=batch_size)
         read = self._decode_probs(probs, *decoding)
@@ -219,13 +252,19 @@ class Recognizer:
         quarter_probs = {}  # (crop, quarter turns) -> probabilities, shared by the deskew search and the vertical pass
         if deskew is not None:
             weak = [i for i, im in enumerate(images) if np.shape(im)[:2] != (self.height, self.width)
-                    and _per_char(*read[i]) < deskew]
+                    and i not in flat and _per_char(*read[i]) < deskew]
             self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, decoder, beam_width,
                         lm_weight, insertion_bonus)
         if trim is not None:  # not the crops deskew levelled: their readings are of another cut
             self._retrim(images, probs, read, trim, batch_size, decoding,
-                         {i for i, (a, b) in enumerate(zip(read, first)) if a is not b})
+                         {i for i, (a, b) in enumerate(zip(read, first)) if a is not b} | flat)
         del probs
+        if flat:
+            order = sorted(flat)
+            probs = self._wide().probabilities([images[i] for i in order], batch_size=batch_size)
+            for i, reading in zip(order, self._decode_probs(probs, *decoding)):
+                read[i] = reading
+            del probs
         if tall:
             keys = [(i, k) for i in tall for k in (1, 3)]
             todo = [key for key in keys if key not in quarter_probs]
@@ -242,6 +281,12 @@ class Recognizer:
                     if len(text.replace(" ", "")) >= 2 and score > best:
                         read[i], best = (text, conf), score
         return read
+
+    def _wide(self) -> "Recognizer":
+        """The same network and weights in a layout twice as wide (built once; see ``wide`` in :meth:`recognize`)."""
+        if getattr(self, "_wide_twin", None) is None:
+            self._wide_twin = Recognizer(rebuild_with_width(self.model, 2 * self.width))
+        return self._wide_twin
 
     def _retrim(self, images, probs, read, gate, batch_size, decoding, skip):
         """Read again, with ``TRIM_FRACTION`` of their height cut off at the top and the bottom, the crops (but

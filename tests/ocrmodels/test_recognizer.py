@@ -344,7 +344,7 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
     assert capsys.readouterr().out.startswith(str(folder / "images" / "w0.png") + "\t")
     (tmp_path / "titles.txt").write_text("Fresh Milk 500ml\nOrganic Apple Juice\n", encoding="utf-8")
     for extra in (["--decoder", "greedy"], ["--lm", str(tmp_path / "titles.txt")], ["--compute-dtype", "saved"],
-                  ["--compute-dtype", "mixed_bfloat16"], ["--trim", "0.8"]):
+                  ["--compute-dtype", "mixed_bfloat16"], ["--trim", "0.8"], ["--wide", "1.5"]):
         assert cli(["recognize", "--model", str(model), str(folder / "images" / "w0.png"), *extra]) == 0
         assert capsys.readouterr().out.count("\t") == 2
     # a missing file and a PNG declaring 60000x60000 pixels are named; the good crop is still read (exit 1)
@@ -379,6 +379,8 @@ def test_cli_train_evaluate_recognize(words, tmp_path, capsys):
                        "--deskew"),
                       (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--trim", "-1"],
                        "--trim"),
+                      (["recognize", "--model", str(model), str(folder / "images" / "w0.png"), "--wide", "0.5"],
+                       "--wide"),
                       (["train-recognizer", "--data", str(words), "--out", str(model), "--epochs", "0"], "--epochs")]:
         assert cli(argv) == 2
         assert msg in capsys.readouterr().err
@@ -451,3 +453,31 @@ def test_cli_prints_no_tensorflow_start_up_lines(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(str(tmp_path / "w.png") + "\t")
     assert "oneDNN" not in r.stderr and "absl" not in r.stderr and "cpu_feature" not in r.stderr, r.stderr
+
+
+def test_long_flat_crops_are_read_in_a_layout_twice_as_wide(words):
+    """wide: a crop much wider than high is laid out 32 x 256 (the same weights, 63 steps) instead of being shrunk
+    to fit 128 px; narrower crops and the default (off) read as before."""
+    from ocrmodels.metrics import alnum_fold
+
+    rec = ocrmodels.load_recognizer()
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    single = [r["image"] for r in rows]
+    assert rec.recognize(single, wide=ocrmodels.WIDE_RATIO) == rec.recognize(single)  # the model's layout: as is
+    # two words side by side (32 x 256, eight times as wide as high): the 128-px layout shrinks them to 16 px high
+    pairs = [np.hstack([single[i], single[i + 1]]) for i in range(0, 20, 2)]
+    truth = [alnum_fold(rows[i]["text"] + rows[i + 1]["text"]) for i in range(0, 20, 2)]
+    plain, wide = rec.recognize(pairs), rec.recognize(pairs, wide=ocrmodels.WIDE_RATIO)
+    assert plain == rec.recognize(pairs, wide=None)  # off by default
+    right = [sum(alnum_fold(t) == w for (t, _), w in zip(got, truth)) for got in (plain, wide)]
+    assert right[1] >= right[0] + 3, (right, plain, wide)  # measured: 2 of 10 right as laid out now, 6 wide
+    assert rec.recognize(pairs, wide=9.0) == plain  # not wide enough for that ratio: as before
+    # the twin holds the same weights: at the model's own width it computes what the model computes
+    x = rec.preprocess(single)
+    same = ocrmodels.rebuild_with_width(rec.model, 128)
+    np.testing.assert_allclose(same.predict(x, verbose=0), rec.model.predict(x, verbose=0), atol=1e-5)
+    assert ocrmodels.rebuild_with_width(rec.model, 256).output_shape[1] == 63
+    with pytest.raises(ValueError, match="wide"):
+        rec.recognize(pairs[:1], wide=0.5)
+    with pytest.raises(ValueError, match="width"):
+        ocrmodels.rebuild_with_width(rec.model, 130)
