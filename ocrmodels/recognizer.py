@@ -146,6 +146,7 @@ class Recognizer:
             raise ValueError(f"Expected a grey-input recognizer. Received: input_shape={model.input_shape}")
         self._predict = None
         self._lm = None
+        self._wide_twin = None  # the same weights in a layout twice as wide, built when ``wide`` first needs it
 
     @property
     def language_model(self):
@@ -284,7 +285,7 @@ class Recognizer:
 
     def _wide(self) -> "Recognizer":
         """The same network and weights in a layout twice as wide (built once; see ``wide`` in :meth:`recognize`)."""
-        if getattr(self, "_wide_twin", None) is None:
+        if self._wide_twin is None:
             self._wide_twin = Recognizer(rebuild_with_width(self.model, 2 * self.width))
         return self._wide_twin
 
