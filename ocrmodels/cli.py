@@ -341,11 +341,7 @@ def _wide_arg(p):
 
 
 def _wide(args):
-    if args.wide == 0:
-        return None
-    if not args.wide >= 1:
-        raise ValueError(f"--wide must be 0 (off) or a width/height ratio >= 1. Received: {args.wide}")
-    return args.wide
+    return _ratio_or_off(args, "wide", "width/height")
 
 
 def _confidence_or_off(args, name):
@@ -367,11 +363,17 @@ def _deskew(args):
 
 
 def _vertical(args):
-    if args.vertical == 0:
+    return _ratio_or_off(args, "vertical", "height/width")
+
+
+def _ratio_or_off(args, name, ratio):
+    """``--NAME``: a ``ratio`` (e.g. ``"height/width"``) of at least 1, or 0 for off (``None``)."""
+    value = getattr(args, name)
+    if value == 0:
         return None
-    if not args.vertical >= 1:
-        raise ValueError(f"--vertical must be 0 (off) or a height/width ratio >= 1. Received: {args.vertical}")
-    return args.vertical
+    if not value >= 1:
+        raise ValueError(f"--{name} must be 0 (off) or a {ratio} ratio >= 1. Received: {value}")
+    return value
 
 
 def _check_lm_files(args):
