@@ -9,7 +9,9 @@ turned by an angle drawn uniformly in ``--angle`` (degrees, either way) on a 400
 upright (axis-aligned) box of its word quad, padded on each side by a share of the box's shorter side drawn in
 ``--pad`` (default -2% to +10%): the synthetic stand-in for the real sets' large crops that hold a word at 15-45
 degrees (``--angle -4 4 --pad 0.1 0.6``: near-upright words cut loosely, with ground and neighbours above and
-below). Same seed, same crops.
+below). ``--squeeze LOW HIGH`` scales each cut's width by a factor drawn in that range (words foreshortened by a
+sign seen from the side, or set in condensed display type, whose upright box is nearly square: ``--angle -4 4
+--squeeze 0.3 0.7``). Same seed, same crops.
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ def main(argv=None):
     ap.add_argument("--angle", type=float, nargs=2, default=[-45.0, 45.0], metavar=("LOW", "HIGH"))
     ap.add_argument("--pad", type=float, nargs=2, default=[-0.02, 0.1], metavar=("LOW", "HIGH"),
                     help="padding of each side, a share of the word box's shorter side (default -0.02 0.1)")
+    ap.add_argument("--squeeze", type=float, nargs=2, default=[1.0, 1.0], metavar=("LOW", "HIGH"),
+                    help="scale each cut's width by a factor drawn in this range (default 1 1: as cut)")
     args = ap.parse_args(argv)
     if args.count < 1:
         ap.error(f"--count must be at least 1. Received: {args.count}")
     if not -0.5 <= args.pad[0] <= args.pad[1] <= 3.0:
         ap.error(f"--pad must be LOW <= HIGH within -0.5 .. 3. Received: {args.pad}")
+    if not 0.1 <= args.squeeze[0] <= args.squeeze[1] <= 3.0:
+        ap.error(f"--squeeze must be LOW <= HIGH within 0.1 .. 3. Received: {args.squeeze}")
     from synthgen.config import load_config_file
     from synthgen.generator import SampleRejected, WordGenerator, sample_rng
 
@@ -63,6 +69,9 @@ def main(argv=None):
         if b - a < 4 or d - c < 4:
             continue
         crop = s.image[c:d, a:b]
+        if args.squeeze != [1.0, 1.0]:
+            f = rng.uniform(args.squeeze[0], args.squeeze[1])
+            crop = cv2.resize(crop, (max(4, int(round((b - a) * f))), d - c), interpolation=cv2.INTER_AREA)
         name = f"word_{len(lines)}.png"
         cv2.imwrite(str(out / "images" / name), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR) if crop.ndim == 3 else crop)
         lines.append(f"{name}\t{s.text}\n")

@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _deskew_arg(e)
     _trim_arg(e)
     _wide_arg(e)
+    _stretch_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _deskew_arg(r)
     _trim_arg(r)
     _wide_arg(r)
+    _stretch_arg(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -340,6 +342,17 @@ def _wide_arg(p):
                         "models only); 0 = off (default)")
 
 
+def _stretch_arg(p):
+    p.add_argument("--stretch", type=float, default=0.0, metavar="CONF",
+                   help="crops less than twice as wide as high (not read as --vertical or --wide) read with less "
+                        "confidence per character than CONF are read again drawn twice as wide (short words "
+                        "foreshortened or in condensed type), and the more confident reading wins; 0 = off (default)")
+
+
+def _stretch(args):
+    return _confidence_or_off(args, "stretch")
+
+
 def _wide(args):
     return _ratio_or_off(args, "wide", "width/height")
 
@@ -496,12 +509,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
+            stretch = _stretch(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
                                          worst=args.worst, vertical=vertical, deskew=deskew, trim=trim,
-                                         wide=wide)
+                                         wide=wide, stretch=stretch)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -515,6 +529,7 @@ def main(argv: list[str] | None = None) -> int:
 
             _positive("beam-width", args.beam_width)
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
+            stretch = _stretch(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -538,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
                                                                 vertical=vertical, deskew=deskew, trim=trim,
-                                                                wide=wide)):
+                                                                wide=wide, stretch=stretch)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":

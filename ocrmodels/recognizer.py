@@ -40,6 +40,10 @@ TRIM_FRACTION = 0.1
 TRIM_MIN_HEIGHT = 16
 #: Width over height beyond which the layout (75% of the height, ``fit_crop``) shrinks a crop to fit 126 of 128 px.
 WIDE_RATIO = 126 / 24
+#: Crops narrower than this many times their height may be read stretched (see ``stretch`` in ``Recognizer.recognize``).
+STRETCH_RATIO = 2.0
+#: How many times wider the stretched reading draws a narrow crop.
+STRETCH_FACTOR = 2.0
 
 
 def rebuild_with_width(model: keras.Model, width: int) -> keras.Model:
@@ -190,7 +194,7 @@ class Recognizer:
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
                   deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
-                  wide: float | None = None):
+                  wide: float | None = None, stretch: float | None = None):
         """Texts and confidences of word crops.
 
         Args:
@@ -226,6 +230,12 @@ class Recognizer:
                 word keeps its height rather than being shrunk to fit the width, and neither levelled nor trimmed.
                 ``WIDE_RATIO`` is where the layout starts to shrink words. Keras models only (an ONNX file reads
                 every crop in its own layout). ``None`` (the default) reads every crop in the model's layout.
+            stretch: a crop (not in the model's layout, not read as ``tall`` or ``wide``) less than ``STRETCH_RATIO``
+                times as wide as high whose best path scores less than this per character is read again drawn
+                ``STRETCH_FACTOR`` times as wide (a short word foreshortened by a sign seen from the side, or set in
+                condensed display type, gets the time steps its letters need); if that reading's best path scores
+                more per character, the stretched crop stands for the crop from then on (``deskew`` and ``trim`` read
+                it). One more network pass for each crop it touches. ``None`` reads no crop stretched.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -243,12 +253,16 @@ class Recognizer:
             raise ValueError(f"trim must be a confidence in (0, 1] or None. Received: trim={trim!r}")
         if wide is not None and not wide >= 1.0:
             raise ValueError(f"wide must be a width/height ratio >= 1 or None. Received: wide={wide!r}")
+        if stretch is not None and not 0 < stretch <= 1:
+            raise ValueError(f"stretch must be a confidence in (0, 1] or None. Received: stretch={stretch!r}")
         flat = set() if wide is None or self.runtime != "keras" else {
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
         decoding = (decoder, beam_width, lm_weight, insertion_bonus)
         probs = self.probabilities(images, batch_size=batch_size)
         read = self._decode_probs(probs, *decoding)
+        if stretch is not None:
+            images = self._restretch(images, probs, read, stretch, batch_size, decoding, flat | set(tall))
         first = list(read)
         quarter_probs = {}  # (crop, quarter turns) -> probabilities, shared by the deskew search and the vertical pass
         if deskew is not None:
@@ -288,6 +302,34 @@ class Recognizer:
         if self._wide_twin is None:
             self._wide_twin = Recognizer(rebuild_with_width(self.model, 2 * self.width))
         return self._wide_twin
+
+    def _restretch(self, images, probs, read, gate, batch_size, decoding, skip):
+        """Read again, drawn ``STRETCH_FACTOR`` times as wide, the narrow crops (but those in ``skip``) whose best path
+        (``probs``) scores less than ``gate`` per character (see ``stretch`` in :meth:`recognize`); where that
+        scores more, update ``probs`` and ``read`` and put the stretched crop in its place. Returns the crops."""
+        narrow = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
+                  and np.shape(im)[1] < STRETCH_RATIO * np.shape(im)[0]]
+        if not narrow:
+            return images
+        first = dict(zip(narrow, (_per_char(*r) for r in greedy_decode(probs[narrow], self.vocabulary))))
+        todo = [i for i in narrow if first[i] < gate]
+        if not todo:
+            return images
+        views = []
+        for i in todo:
+            h, w = np.shape(images[i])[:2]
+            views.append(cv2.resize(np.asarray(images[i]), (max(1, int(round(w * STRETCH_FACTOR))), h),
+                                    interpolation=cv2.INTER_LINEAR))
+        again = self.probabilities(views, batch_size=batch_size)
+        better = [j for j, (text, conf) in enumerate(greedy_decode(again, self.vocabulary))
+                  if _per_char(text, conf) > first[todo[j]]]
+        if not better:
+            return images
+        images = list(images)
+        for j, reading in zip(better, self._decode_probs(again[better], *decoding)):
+            i = todo[j]
+            images[i], probs[i], read[i] = views[j], again[j], reading
+        return images
 
     def _retrim(self, images, probs, read, gate, batch_size, decoding, skip):
         """Read again, with ``TRIM_FRACTION`` of their height cut off at the top and the bottom, the crops (but
