@@ -343,10 +343,11 @@ def _wide_arg(p):
 
 
 def _stretch_arg(p):
-    p.add_argument("--stretch", type=float, default=0.0, metavar="CONF",
-                   help="crops less than twice as wide as high (not read as --vertical or --wide) read with less "
-                        "confidence per character than CONF are read again drawn twice as wide (short words "
-                        "foreshortened or in condensed type), and the more confident reading wins; 0 = off (default)")
+    p.add_argument("--stretch", type=float, default=0.8, metavar="CONF",
+                   help="crops at least 16 px high and less than twice as wide as high (not read as --vertical or "
+                        "--wide, nor levelled by --deskew) read with less confidence per character than CONF are read "
+                        "again drawn twice as wide (short words foreshortened or in condensed type), and the more "
+                        "confident reading wins; 0 = off (default 0.8)")
 
 
 def _stretch(args):

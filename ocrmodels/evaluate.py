@@ -96,7 +96,7 @@ def _load_shards(path, limit, height, width):
 def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                         limit: int | None = None, worst: int = 20, vertical: float | None = 2.0,
                         deskew: float | None = 0.5, trim: float | None = 0.8, wide: float | None = None,
-                        stretch: float | None = None) -> dict:
+                        stretch: float | None = 0.8) -> dict:
     """Accuracy and speed of ``recognizer`` on shards or a ``labels.tsv`` set.
 
     Ground-truth characters outside the model's vocabulary are kept: such a word can never be

@@ -194,7 +194,7 @@ class Recognizer:
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
                   deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
-                  wide: float | None = None, stretch: float | None = None):
+                  wide: float | None = None, stretch: float | None = 0.8):
         """Texts and confidences of word crops.
 
         Args:
@@ -230,12 +230,13 @@ class Recognizer:
                 word keeps its height rather than being shrunk to fit the width, and neither levelled nor trimmed.
                 ``WIDE_RATIO`` is where the layout starts to shrink words. Keras models only (an ONNX file reads
                 every crop in its own layout). ``None`` (the default) reads every crop in the model's layout.
-            stretch: a crop (not in the model's layout, not read as ``tall`` or ``wide``) less than ``STRETCH_RATIO``
-                times as wide as high whose best path scores less than this per character is read again drawn
-                ``STRETCH_FACTOR`` times as wide (a short word foreshortened by a sign seen from the side, or set in
-                condensed display type, gets the time steps its letters need); if that reading's best path scores
-                more per character, the stretched crop stands for the crop from then on (``deskew`` and ``trim`` read
-                it). One more network pass for each crop it touches. ``None`` reads no crop stretched.
+            stretch: a crop (not in the model's layout, at least ``TRIM_MIN_HEIGHT`` pixels high, not read as
+                ``tall`` or ``wide`` and not levelled by ``deskew``) less than ``STRETCH_RATIO`` times as wide as high
+                whose best path scores less than this per character is read again drawn ``STRETCH_FACTOR`` times as
+                wide (a short word foreshortened by a sign seen from the side, or set in condensed display type, gets
+                the time steps its letters need); if that reading's best path scores more per character it replaces
+                the first, and ``trim`` reads the stretched crop. One more network pass for each crop it touches.
+                ``None`` reads no crop stretched.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -261,8 +262,6 @@ class Recognizer:
         decoding = (decoder, beam_width, lm_weight, insertion_bonus)
         probs = self.probabilities(images, batch_size=batch_size)
         read = self._decode_probs(probs, *decoding)
-        if stretch is not None:
-            images = self._restretch(images, probs, read, stretch, batch_size, decoding, flat | set(tall))
         first = list(read)
         quarter_probs = {}  # (crop, quarter turns) -> probabilities, shared by the deskew search and the vertical pass
         if deskew is not None:
@@ -270,9 +269,11 @@ class Recognizer:
                     and i not in flat and _per_char(*read[i]) < deskew]
             self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, decoder, beam_width,
                         lm_weight, insertion_bonus)
+        levelled = {i for i, (a, b) in enumerate(zip(read, first)) if a is not b}
+        if stretch is not None:  # not the crops deskew levelled
+            images = self._restretch(images, probs, read, stretch, batch_size, decoding, levelled | flat | set(tall))
         if trim is not None:  # not the crops deskew levelled: their readings are of another cut
-            self._retrim(images, probs, read, trim, batch_size, decoding,
-                         {i for i, (a, b) in enumerate(zip(read, first)) if a is not b} | flat)
+            self._retrim(images, probs, read, trim, batch_size, decoding, levelled | flat)
         del probs
         if flat:
             order = sorted(flat)
@@ -308,7 +309,7 @@ class Recognizer:
         (``probs``) scores less than ``gate`` per character (see ``stretch`` in :meth:`recognize`); where that
         scores more, update ``probs`` and ``read`` and put the stretched crop in its place. Returns the crops."""
         narrow = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
-                  and np.shape(im)[1] < STRETCH_RATIO * np.shape(im)[0]]
+                  and np.shape(im)[1] < STRETCH_RATIO * np.shape(im)[0] and np.shape(im)[0] >= TRIM_MIN_HEIGHT]
         if not narrow:
             return images
         first = dict(zip(narrow, (_per_char(*r) for r in greedy_decode(probs[narrow], self.vocabulary))))
