@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     _trim_arg(e)
     _wide_arg(e)
     _stretch_arg(e)
+    _squeeze_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     _trim_arg(r)
     _wide_arg(r)
     _stretch_arg(r)
+    _squeeze_arg(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -354,6 +356,18 @@ def _stretch(args):
     return _confidence_or_off(args, "stretch")
 
 
+def _squeeze_arg(p):
+    p.add_argument("--squeeze", type=float, default=0.8, metavar="CONF",
+                   help="crops at least 16 px high and 3.5 times as wide as high (not read as --wide, nor levelled by "
+                        "--deskew) read with less confidence per character than CONF are read again drawn 0.65 times "
+                        "as wide (extended or letter-spaced type), and the more confident reading wins; 0 = off "
+                        "(default 0.8)")
+
+
+def _squeeze(args):
+    return _confidence_or_off(args, "squeeze")
+
+
 def _wide(args):
     return _ratio_or_off(args, "wide", "width/height")
 
@@ -510,13 +524,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch = _stretch(args)
+            stretch, squeeze = _stretch(args), _squeeze(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
                                          worst=args.worst, vertical=vertical, deskew=deskew, trim=trim,
-                                         wide=wide, stretch=stretch)
+                                         wide=wide, stretch=stretch, squeeze=squeeze)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -530,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
 
             _positive("beam-width", args.beam_width)
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch = _stretch(args)
+            stretch, squeeze = _stretch(args), _squeeze(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -554,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
                                                                 vertical=vertical, deskew=deskew, trim=trim,
-                                                                wide=wide, stretch=stretch)):
+                                                                wide=wide, stretch=stretch, squeeze=squeeze)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":

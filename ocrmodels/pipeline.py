@@ -147,7 +147,7 @@ class Reader:
             return []
         return self.recognizer.recognize(crops, batch_size=self.batch_size, decoder=self.decoder,
                                          beam_width=self.beam_width, vertical=None, deskew=None,
-                                         trim=None)  # turns its crops itself; narrow ones are read stretched
+                                         trim=None)  # turns its crops itself; narrow and wide ones are read resized
 
     def read(self, images, *, attributes: bool = True) -> list[dict]:
         """Read whole images.

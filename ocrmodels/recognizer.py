@@ -44,6 +44,10 @@ WIDE_RATIO = 126 / 24
 STRETCH_RATIO = 2.0
 #: How many times wider the stretched reading draws a narrow crop.
 STRETCH_FACTOR = 2.0
+#: Crops at least this many times as wide as high may be read squeezed (see ``squeeze`` in ``Recognizer.recognize``).
+SQUEEZE_RATIO = 3.5
+#: How many times as wide the squeezed reading draws a wide crop.
+SQUEEZE_FACTOR = 0.65
 
 
 def rebuild_with_width(model: keras.Model, width: int) -> keras.Model:
@@ -194,7 +198,7 @@ class Recognizer:
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
                   deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
-                  wide: float | None = None, stretch: float | None = 0.8):
+                  wide: float | None = None, stretch: float | None = 0.8, squeeze: float | None = 0.8):
         """Texts and confidences of word crops.
 
         Args:
@@ -237,6 +241,9 @@ class Recognizer:
                 the time steps its letters need); if that reading's best path scores more per character it replaces
                 the first, and ``trim`` reads the stretched crop. One more network pass for each crop it touches.
                 ``None`` reads no crop stretched.
+            squeeze: the same for crops at least ``SQUEEZE_RATIO`` times as wide as high, read again drawn
+                ``SQUEEZE_FACTOR`` times as wide (words in extended display type, or letter-spaced, whose letters
+                the layout draws wider than the model learnt them). ``None`` reads no crop squeezed.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -256,6 +263,8 @@ class Recognizer:
             raise ValueError(f"wide must be a width/height ratio >= 1 or None. Received: wide={wide!r}")
         if stretch is not None and not 0 < stretch <= 1:
             raise ValueError(f"stretch must be a confidence in (0, 1] or None. Received: stretch={stretch!r}")
+        if squeeze is not None and not 0 < squeeze <= 1:
+            raise ValueError(f"squeeze must be a confidence in (0, 1] or None. Received: squeeze={squeeze!r}")
         flat = set() if wide is None or self.runtime != "keras" else {
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
@@ -272,6 +281,9 @@ class Recognizer:
         levelled = {i for i, (a, b) in enumerate(zip(read, first)) if a is not b}
         if stretch is not None:  # not the crops deskew levelled
             images = self._restretch(images, probs, read, stretch, batch_size, decoding, levelled | flat | set(tall))
+        if squeeze is not None:  # not the crops deskew levelled
+            images = self._restretch(images, probs, read, squeeze, batch_size, decoding, levelled | flat | set(tall),
+                                     narrow=False)
         if trim is not None:  # not the crops deskew levelled: their readings are of another cut
             self._retrim(images, probs, read, trim, batch_size, decoding, levelled | flat)
         del probs
@@ -304,23 +316,26 @@ class Recognizer:
             self._wide_twin = Recognizer(rebuild_with_width(self.model, 2 * self.width))
         return self._wide_twin
 
-    def _restretch(self, images, probs, read, gate, batch_size, decoding, skip):
-        """Read again, drawn ``STRETCH_FACTOR`` times as wide, the narrow crops (but those in ``skip``) whose best path
-        (``probs``) scores less than ``gate`` per character (see ``stretch`` in :meth:`recognize`); where that
-        scores more, update ``probs`` and ``read`` and put the stretched crop in its place. Returns the crops."""
-        narrow = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
-                  and np.shape(im)[1] < STRETCH_RATIO * np.shape(im)[0] and np.shape(im)[0] >= TRIM_MIN_HEIGHT]
-        if not narrow:
+    def _restretch(self, images, probs, read, gate, batch_size, decoding, skip, narrow: bool = True):
+        """Read again the crops (but those in ``skip``) narrower than ``STRETCH_RATIO`` x their height drawn
+        ``STRETCH_FACTOR`` times as wide (``narrow``; see ``stretch`` in :meth:`recognize`), or those at least
+        ``SQUEEZE_RATIO`` x as wide as high drawn ``SQUEEZE_FACTOR`` times as wide (see ``squeeze``), when their best
+        path (``probs``) scores less than ``gate`` per character; where the new reading's best path scores more,
+        update ``probs`` and ``read`` and put the resized crop in its place. Returns the crops."""
+        ratio, factor = (STRETCH_RATIO, STRETCH_FACTOR) if narrow else (SQUEEZE_RATIO, SQUEEZE_FACTOR)
+        sized = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
+                 and (np.shape(im)[1] < ratio * np.shape(im)[0]) == narrow and np.shape(im)[0] >= TRIM_MIN_HEIGHT]
+        if not sized:
             return images
-        first = dict(zip(narrow, (_per_char(*r) for r in greedy_decode(probs[narrow], self.vocabulary))))
-        todo = [i for i in narrow if first[i] < gate]
+        first = dict(zip(sized, (_per_char(*r) for r in greedy_decode(probs[sized], self.vocabulary))))
+        todo = [i for i in sized if first[i] < gate]
         if not todo:
             return images
         views = []
         for i in todo:
             h, w = np.shape(images[i])[:2]
-            views.append(cv2.resize(np.asarray(images[i]), (max(1, int(round(w * STRETCH_FACTOR))), h),
-                                    interpolation=cv2.INTER_LINEAR))
+            views.append(cv2.resize(np.asarray(images[i]), (max(1, int(round(w * factor))), h),
+                                    interpolation=cv2.INTER_LINEAR if narrow else cv2.INTER_AREA))
         again = self.probabilities(views, batch_size=batch_size)
         better = [j for j, (text, conf) in enumerate(greedy_decode(again, self.vocabulary))
                   if _per_char(text, conf) > first[todo[j]]]

@@ -503,3 +503,23 @@ def test_narrow_weak_readings_are_read_again_stretched(words):
     assert rec.recognize(small) == rec.recognize(small, stretch=None)
     with pytest.raises(ValueError, match="stretch"):
         rec.recognize(squeezed[:1], stretch=0)
+
+
+def test_wide_weak_readings_are_read_again_squeezed(words):
+    """squeeze: a word whose letters are drawn wider than the model learnt them (extended display type, letter
+    spacing) in a crop at least SQUEEZE_RATIO x as wide as high is read again drawn SQUEEZE_FACTOR times as wide."""
+    rec = ocrmodels.load_recognizer()
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    images = [r["image"] for r in rows]
+    assert rec.recognize(images, squeeze=0.8) == rec.recognize(images, squeeze=None)  # the model's layout: as is
+    widened = [cv2.resize(im, (240, 32), interpolation=cv2.INTER_LINEAR) for im in images]  # 7.5 x as wide as high
+    plain, squeezed = rec.recognize(widened, squeeze=None), rec.recognize(widened)  # squeeze=0.8, the default
+    right = [sum(t == r["text"] for (t, _), r in zip(got, rows)) for got in (plain, squeezed)]
+    assert right[1] >= right[0] + 3, right  # measured: 13 of 20 right as they are, 19 squeezed
+    assert rec.recognize(widened, squeeze=1e-6) == plain  # no reading is that unsure: none is read again
+    # crops less than SQUEEZE_RATIO times as wide as high are never squeezed
+    narrower = [cv2.resize(im, (int(ocrmodels.recognizer.SQUEEZE_RATIO * 32) - 2, 32), interpolation=cv2.INTER_AREA)
+                for im in images]
+    assert rec.recognize(narrower, squeeze=0.8) == rec.recognize(narrower, squeeze=None)
+    with pytest.raises(ValueError, match="squeeze"):
+        rec.recognize(widened[:1], squeeze=1.5)
