@@ -48,6 +48,9 @@ STRETCH_FACTOR = 2.0
 SQUEEZE_RATIO = 3.5
 #: How many times as wide the squeezed reading draws a wide crop.
 SQUEEZE_FACTOR = 0.65
+#: The views of a weakly read crop that ``vote`` in ``Recognizer.recognize`` reads: drawn 0.8, 1.25 and 1.5 times as
+#: wide, with ``TRIM_FRACTION`` of its height cut off at the top and the bottom, and padded by an eighth of its height.
+VOTE_VIEWS = ("x0.8", "x1.25", "x1.5", "trimmed", "padded")
 
 
 def rebuild_with_width(model: keras.Model, width: int) -> keras.Model:
@@ -198,7 +201,8 @@ class Recognizer:
     def recognize(self, images, *, batch_size: int = 256, decoder: str = "lm", beam_width: int = 10,
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
                   deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
-                  wide: float | None = None, stretch: float | None = 0.8, squeeze: float | None = 0.8):
+                  wide: float | None = None, stretch: float | None = 0.8, squeeze: float | None = 0.8,
+                  vote: float | None = None):
         """Texts and confidences of word crops.
 
         Args:
@@ -244,6 +248,12 @@ class Recognizer:
             squeeze: the same for crops at least ``SQUEEZE_RATIO`` times as wide as high, read again drawn
                 ``SQUEEZE_FACTOR`` times as wide (words in extended display type, or letter-spaced, whose letters
                 the layout draws wider than the model learnt them). ``None`` reads no crop squeezed.
+            vote: a crop (not in the model's layout, not read as ``tall`` or ``wide``, not levelled by ``deskew``)
+                whose reading so far scores less than this per character is also read in each of ``VOTE_VIEWS``
+                (decoded as asked, no second readings), and the text read most often (compared by alphanumeric
+                characters, case-folded) among its reading and theirs wins, the most confident reading of that text
+                per character breaking ties. Up to ``len(VOTE_VIEWS)`` more network passes for each crop it touches.
+                ``None`` votes on no crop.
 
         Returns:
             a list of ``(text, confidence)``; the confidence is the model's probability of the text
@@ -265,6 +275,8 @@ class Recognizer:
             raise ValueError(f"stretch must be a confidence in (0, 1] or None. Received: stretch={stretch!r}")
         if squeeze is not None and not 0 < squeeze <= 1:
             raise ValueError(f"squeeze must be a confidence in (0, 1] or None. Received: squeeze={squeeze!r}")
+        if vote is not None and not 0 < vote <= 1:
+            raise ValueError(f"vote must be a confidence in (0, 1] or None. Received: vote={vote!r}")
         flat = set() if wide is None or self.runtime != "keras" else {
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
@@ -287,6 +299,8 @@ class Recognizer:
         if trim is not None:  # not the crops deskew levelled: their readings are of another cut
             self._retrim(images, probs, read, trim, batch_size, decoding, levelled | flat)
         del probs
+        if vote is not None:
+            self._vote(images, read, vote, batch_size, decoding, levelled | flat | set(tall))
         if flat:
             order = sorted(flat)
             probs = self._wide().probabilities([images[i] for i in order], batch_size=batch_size)
@@ -346,6 +360,30 @@ class Recognizer:
             i = todo[j]
             images[i], probs[i], read[i] = views[j], again[j], reading
         return images
+
+    def _vote(self, images, read, gate, batch_size, decoding, skip):
+        """Read the crops (but those in ``skip``) whose reading scores less than ``gate`` per character in each of
+        ``VOTE_VIEWS`` too, and keep the text read most often (see ``vote`` in :meth:`recognize`); update ``read``."""
+        from .metrics import alnum_fold
+
+        todo = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
+                and _per_char(*read[i]) < gate]
+        if not todo:
+            return
+        views, owner = [], []
+        for i in todo:
+            for view in _views(np.asarray(images[i]), VOTE_VIEWS):
+                views.append(view)
+                owner.append(i)
+        readings = {i: [read[i]] for i in todo}
+        for i, reading in zip(owner, self._decode_probs(self.probabilities(views, batch_size=batch_size), *decoding)):
+            readings[i].append(reading)
+        for i, candidates in readings.items():
+            counts = {}
+            for text, _ in candidates:
+                key = alnum_fold(text)
+                counts[key] = counts.get(key, 0) + 1
+            read[i] = max(candidates, key=lambda r: (counts[alnum_fold(r[0])], _per_char(*r)))
 
     def _retrim(self, images, probs, read, gate, batch_size, decoding, skip):
         """Read again, with ``TRIM_FRACTION`` of their height cut off at the top and the bottom, the crops (but
@@ -446,6 +484,28 @@ class Recognizer:
             shutil.copyfile(self.model.path, path)
             return
         self.model.save(path)
+
+
+def _views(img: np.ndarray, names) -> list:
+    """The views of ``img`` named in ``names`` (see ``VOTE_VIEWS``); a trimmed view only of crops at least
+    ``TRIM_MIN_HEIGHT`` high."""
+    h, w = img.shape[:2]
+    out = []
+    for name in names:
+        if name.startswith("x"):
+            f = float(name[1:])
+            out.append(cv2.resize(img, (max(1, int(round(w * f))), h),
+                                  interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR))
+        elif name == "trimmed":
+            if h >= TRIM_MIN_HEIGHT:
+                cut = int(round(TRIM_FRACTION * h))
+                out.append(img[cut : h - cut])
+        elif name == "padded":
+            p = max(1, h // 8)
+            out.append(cv2.copyMakeBorder(img, p, p, p, p, cv2.BORDER_REPLICATE))
+        else:
+            raise ValueError(f"Unknown view {name!r}: expected 'xF' (a width factor), 'trimmed' or 'padded'")
+    return out
 
 
 def _per_char(text: str, conf: float) -> float:
