@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     _wide_arg(e)
     _stretch_arg(e)
     _squeeze_arg(e)
+    _vote_arg(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     _wide_arg(r)
     _stretch_arg(r)
     _squeeze_arg(r)
+    _vote_arg(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -368,6 +370,17 @@ def _squeeze(args):
     return _confidence_or_off(args, "squeeze")
 
 
+def _vote_arg(p):
+    p.add_argument("--vote", type=float, default=0.0, metavar="CONF",
+                   help="crops (not read as --vertical or --wide, nor levelled by --deskew) whose reading scores less "
+                        "than CONF per character are also read drawn 0.8 and 1.25 times as wide, trimmed a tenth top "
+                        "and bottom and padded, and the text read most often wins; 0 = off (default)")
+
+
+def _vote(args):
+    return _confidence_or_off(args, "vote")
+
+
 def _wide(args):
     return _ratio_or_off(args, "wide", "width/height")
 
@@ -524,13 +537,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch, squeeze = _stretch(args), _squeeze(args)
+            stretch, squeeze, vote = _stretch(args), _squeeze(args), _vote(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
                                          worst=args.worst, vertical=vertical, deskew=deskew, trim=trim,
-                                         wide=wide, stretch=stretch, squeeze=squeeze)
+                                         wide=wide, stretch=stretch, squeeze=squeeze, vote=vote)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -544,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
 
             _positive("beam-width", args.beam_width)
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch, squeeze = _stretch(args), _squeeze(args)
+            stretch, squeeze, vote = _stretch(args), _squeeze(args), _vote(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
@@ -568,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
                                                                 vertical=vertical, deskew=deskew, trim=trim,
-                                                                wide=wide, stretch=stretch, squeeze=squeeze)):
+                                                                wide=wide, stretch=stretch, squeeze=squeeze, vote=vote)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":

@@ -48,9 +48,9 @@ STRETCH_FACTOR = 2.0
 SQUEEZE_RATIO = 3.5
 #: How many times as wide the squeezed reading draws a wide crop.
 SQUEEZE_FACTOR = 0.65
-#: The views of a weakly read crop that ``vote`` in ``Recognizer.recognize`` reads: drawn 0.8, 1.25 and 1.5 times as
-#: wide, with ``TRIM_FRACTION`` of its height cut off at the top and the bottom, and padded by an eighth of its height.
-VOTE_VIEWS = ("x0.8", "x1.25", "x1.5", "trimmed", "padded")
+#: The views of a weakly read crop that ``vote`` in ``Recognizer.recognize`` reads: drawn 0.8 and 1.25 times as wide,
+#: with ``TRIM_FRACTION`` of its height cut off at the top and the bottom, and padded by an eighth of its height.
+VOTE_VIEWS = ("x0.8", "x1.25", "trimmed", "padded")
 
 
 def rebuild_with_width(model: keras.Model, width: int) -> keras.Model:

@@ -523,3 +523,26 @@ def test_wide_weak_readings_are_read_again_squeezed(words):
     assert rec.recognize(narrower, squeeze=0.8) == rec.recognize(narrower, squeeze=None)
     with pytest.raises(ValueError, match="squeeze"):
         rec.recognize(widened[:1], squeeze=1.5)
+
+
+def test_weak_readings_vote_among_more_views(words):
+    """vote: a weakly read crop is also read in VOTE_VIEWS, and the text read most often wins (off by default)."""
+    from ocrmodels.recognizer import VOTE_VIEWS, _views
+
+    rec = ocrmodels.load_recognizer()
+    rows = open_dataset(words / "val").read(np.arange(20), fields=("image", "text"))
+    blurred = [cv2.GaussianBlur(cv2.resize(r["image"], (96, 24), interpolation=cv2.INTER_AREA), (0, 0), 2.5)
+               for r in rows]
+    plain, voted = rec.recognize(blurred), rec.recognize(blurred, vote=0.8)
+    assert plain == rec.recognize(blurred, vote=None)  # off by default
+    assert rec.recognize(blurred, vote=1e-6) == plain  # no reading is that unsure: none is voted on
+    right = [sum(t == r["text"] for (t, _), r in zip(got, rows)) for got in (plain, voted)]
+    assert right[1] >= right[0], right  # measured: 7 of 20 right as read, 9 voted
+    assert sum(a != b for a, b in zip(plain, voted)) >= 2  # measured: 6 crops change
+    # the views: narrower, wider, a tenth off the top and the bottom, padded by an eighth of the height
+    img = blurred[0]
+    shapes = [v.shape for v in _views(img, VOTE_VIEWS)]
+    assert shapes == [(24, 77), (24, 120), (20, 96), (30, 102)], shapes
+    assert [v.shape for v in _views(img[:12], ("trimmed", "x2"))] == [(12, 192)]  # under 16 px: never trimmed
+    with pytest.raises(ValueError, match="vote"):
+        rec.recognize(blurred[:1], vote=2)
