@@ -54,9 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _deskew_arg(e)
     _trim_arg(e)
     _wide_arg(e)
-    _stretch_arg(e)
-    _squeeze_arg(e)
-    _vote_arg(e)
+    _resized_args(e)
     e.add_argument("--limit", type=int, help="evaluate the first N crops only")
     e.add_argument("--worst", type=int, default=20, help="how many worst examples to list (default 20)")
     e.add_argument("--output", help="also write the JSON to this file")
@@ -69,9 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     _deskew_arg(r)
     _trim_arg(r)
     _wide_arg(r)
-    _stretch_arg(r)
-    _squeeze_arg(r)
-    _vote_arg(r)
+    _resized_args(r)
 
     x = sub.add_parser("export-recognizer", help="write a recognizer as ONNX (float32 or int8) for ONNX Runtime",
                        description="Write a recognizer as an ONNX file (its vocabulary in the metadata) that --model / "
@@ -346,39 +342,30 @@ def _wide_arg(p):
                         "models only); 0 = off (default)")
 
 
-def _stretch_arg(p):
-    p.add_argument("--stretch", type=float, default=0.8, metavar="CONF",
-                   help="crops at least 16 px high and less than twice as wide as high (not read as --vertical or "
-                        "--wide, nor levelled by --deskew) read with less confidence per character than CONF are read "
-                        "again drawn twice as wide (short words foreshortened or in condensed type), and the more "
-                        "confident reading wins; 0 = off (default 0.8)")
+#: Second readings of weakly read crops that only resize them: option -> (default confidence, 0 = off; help).
+_RESIZED_READINGS = {
+    "stretch": (0.8, "crops at least 16 px high and less than twice as wide as high (not read as --vertical or "
+                     "--wide, nor levelled by --deskew) read with less confidence per character than CONF are read "
+                     "again drawn twice as wide (short words foreshortened or in condensed type), and the more "
+                     "confident reading wins"),
+    "squeeze": (0.8, "crops at least 16 px high and 3.5 times as wide as high (not read as --wide, nor levelled by "
+                     "--deskew) read with less confidence per character than CONF are read again drawn 0.65 times "
+                     "as wide (extended or letter-spaced type), and the more confident reading wins"),
+    "vote": (0.0, "crops (not read as --vertical or --wide, nor levelled by --deskew) whose reading scores less than "
+                  "CONF per character are also read drawn 0.8 and 1.25 times as wide, trimmed a tenth top and bottom "
+                  "and padded, and the text read most often wins"),
+}
 
 
-def _stretch(args):
-    return _confidence_or_off(args, "stretch")
+def _resized_args(p):
+    for name, (default, text) in _RESIZED_READINGS.items():
+        p.add_argument(f"--{name}", type=float, default=default, metavar="CONF",
+                       help=f"{text}; 0 = off (default {default or 'off'})")
 
 
-def _squeeze_arg(p):
-    p.add_argument("--squeeze", type=float, default=0.8, metavar="CONF",
-                   help="crops at least 16 px high and 3.5 times as wide as high (not read as --wide, nor levelled by "
-                        "--deskew) read with less confidence per character than CONF are read again drawn 0.65 times "
-                        "as wide (extended or letter-spaced type), and the more confident reading wins; 0 = off "
-                        "(default 0.8)")
-
-
-def _squeeze(args):
-    return _confidence_or_off(args, "squeeze")
-
-
-def _vote_arg(p):
-    p.add_argument("--vote", type=float, default=0.0, metavar="CONF",
-                   help="crops (not read as --vertical or --wide, nor levelled by --deskew) whose reading scores less "
-                        "than CONF per character are also read drawn 0.8 and 1.25 times as wide, trimmed a tenth top "
-                        "and bottom and padded, and the text read most often wins; 0 = off (default)")
-
-
-def _vote(args):
-    return _confidence_or_off(args, "vote")
+def _resized(args):
+    """``(stretch, squeeze, vote)`` from their options (``None`` for off)."""
+    return tuple(_confidence_or_off(args, name) for name in _RESIZED_READINGS)
 
 
 def _wide(args):
@@ -537,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch, squeeze, vote = _stretch(args), _squeeze(args), _vote(args)
+            stretch, squeeze, vote = _resized(args)
             from .evaluate import evaluate_recognizer
 
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
@@ -557,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
 
             _positive("beam-width", args.beam_width)
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
-            stretch, squeeze, vote = _stretch(args), _squeeze(args), _vote(args)
+            stretch, squeeze, vote = _resized(args)
             if not args.images:
                 _check_lm_files(args)  # images after --lm: say so rather than "no images"
                 raise ValueError("No image files given. Pass word-crop images (before --lm, which takes every file "
