@@ -1,7 +1,7 @@
 """Recognizer accuracy and speed next to Tesseract 5 on the same crops.
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras|M.onnx|bundled ...]
-        [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--trim 0.8 0] [--stretch 0.8 0] [--squeeze 0.8 0] [--decoders lm greedy beam]
+        [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--trim 0.8 0] [--stretch 0.8 0] [--squeeze 0.8 0] [--vote 0 0.8] [--decoders lm greedy beam]
         [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
@@ -16,7 +16,8 @@ character language model; ``greedy``; ``beam``) and each ``--deskew`` setting (`
 re-reading of weakly read crops levelled, as words turned inside an upright cut; 0 = off) and ``--trim``
 setting (the second reading with the top and bottom trimmed; 0 = off; default 0.8) and ``--stretch`` setting
 (the second reading of narrow crops drawn twice as wide; 0 = off; default 0.8) and ``--squeeze`` setting (the
-second reading of wide crops drawn 0.65 times as wide; 0 = off; default 0.8). Speeds include preprocessing and decoding; each
+second reading of wide crops drawn 0.65 times as wide; 0 = off; default 0.8) and ``--vote`` setting (weak crops
+read in more views, the most frequent text winning; 0 = off, the default). Speeds include preprocessing and decoding; each
 reader runs ``--repeat`` times and the median speed is reported (a shared 2-core machine varies by
 about 10% from run to run).
 """
@@ -118,6 +119,8 @@ def main(argv=None):
                     help="stretch settings to run (as ocrmodels recognize --stretch; 0 = off; default 0.8)")
     ap.add_argument("--squeeze", type=float, nargs="+", default=[0.8],
                     help="squeeze settings to run (as ocrmodels recognize --squeeze; 0 = off; default 0.8)")
+    ap.add_argument("--vote", type=float, nargs="+", default=[0.0],
+                    help="vote settings to run (as ocrmodels recognize --vote; 0 = off, the default)")
     ap.add_argument("--decoders", nargs="+", choices=("lm", "greedy", "beam"), default=["lm", "greedy", "beam"])
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--train-speed", action="store_true",
@@ -141,14 +144,14 @@ def main(argv=None):
             evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
             for deskew in args.deskew:
                 for trim in args.trim:
-                    for stretch, squeeze in itertools.product(args.stretch, args.squeeze):
+                    for stretch, squeeze, vote in itertools.product(args.stretch, args.squeeze, args.vote):
                         for decoder in args.decoders:
                             r = median_speed([evaluate_recognizer(rec, data, decoder=decoder, deskew=deskew or None,
                                                                   trim=trim or None, stretch=stretch or None,
-                                                                  squeeze=squeeze or None)
+                                                                  squeeze=squeeze or None, vote=vote or None)
                                               for _ in range(args.repeat)])
                             label = (f"{decoder}, deskew {deskew or 'off'}, trim {trim or 'off'}, "
-                                     f"stretch {stretch or 'off'}, squeeze {squeeze or 'off'}")
+                                     f"stretch {stretch or 'off'}, squeeze {squeeze or 'off'}, vote {vote or 'off'}")
                             rows.append((f"ocrmodels {Path(model).name} ({label})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)
