@@ -19,6 +19,7 @@ from synthgen.effects import fit_box, to_grey
 
 from .crnn import CharsetOutput, model_vocabulary  # noqa: F401  (registers the layer for loading)
 from .ctc import CTCLoss, beam_search_decode, greedy_decode  # noqa: F401  (registers the loss)
+from .metrics import alnum_fold
 from .precision import rebuild_with_policy
 
 __all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "WIDE_RATIO", "Recognizer", "fit_crop",
@@ -281,8 +282,17 @@ class Recognizer:
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
         decoding = (decoder, beam_width, lm_weight, insertion_bonus)
-        probs = self.probabilities(images, batch_size=batch_size)
-        read = self._decode_probs(probs, *decoding)
+        if flat:  # read in the wide layout below, not in this one
+            rest = [i for i in range(len(images)) if i not in flat]
+            probs = np.zeros((len(images), self.model.output_shape[1], len(self.vocabulary) + 1), np.float32)
+            read = [("", 0.0)] * len(images)
+            if rest:
+                probs[rest] = self.probabilities([images[i] for i in rest], batch_size=batch_size)
+                for i, reading in zip(rest, self._decode_probs(probs[rest], *decoding)):
+                    read[i] = reading
+        else:
+            probs = self.probabilities(images, batch_size=batch_size)
+            read = self._decode_probs(probs, *decoding)
         first = list(read)
         quarter_probs = {}  # (crop, quarter turns) -> probabilities, shared by the deskew search and the vertical pass
         if deskew is not None:
@@ -291,16 +301,16 @@ class Recognizer:
             self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, decoder, beam_width,
                         lm_weight, insertion_bonus)
         levelled = {i for i, (a, b) in enumerate(zip(read, first)) if a is not b}
-        if stretch is not None:  # not the crops deskew levelled
-            images = self._restretch(images, probs, read, stretch, batch_size, decoding, levelled | flat | set(tall))
-        if squeeze is not None:  # not the crops deskew levelled
-            images = self._restretch(images, probs, read, squeeze, batch_size, decoding, levelled | flat | set(tall),
-                                     narrow=False)
+        upright = levelled | flat | set(tall)  # crops the resized readings and the vote leave alone
+        if stretch is not None:
+            images = self._restretch(images, probs, read, stretch, batch_size, decoding, upright)
+        if squeeze is not None:
+            images = self._restretch(images, probs, read, squeeze, batch_size, decoding, upright, narrow=False)
         if trim is not None:  # not the crops deskew levelled: their readings are of another cut
             self._retrim(images, probs, read, trim, batch_size, decoding, levelled | flat)
         del probs
         if vote is not None:
-            self._vote(images, read, vote, batch_size, decoding, levelled | flat | set(tall))
+            self._vote(images, read, vote, batch_size, decoding, upright)
         if flat:
             order = sorted(flat)
             probs = self._wide().probabilities([images[i] for i in order], batch_size=batch_size)
@@ -364,8 +374,6 @@ class Recognizer:
     def _vote(self, images, read, gate, batch_size, decoding, skip):
         """Read the crops (but those in ``skip``) whose reading scores less than ``gate`` per character in each of
         ``VOTE_VIEWS`` too, and keep the text read most often (see ``vote`` in :meth:`recognize`); update ``read``."""
-        from .metrics import alnum_fold
-
         todo = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
                 and _per_char(*read[i]) < gate]
         if not todo:
