@@ -2,6 +2,7 @@
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras|M.onnx|bundled ...]
         [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--trim 0.8 0] [--stretch 0.8 0] [--squeeze 0.8 0] [--vote 0 0.8] [--decoders lm greedy beam]
+        [--beam-width 10 20] [--lexicon-bonus 0 1]
         [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
@@ -103,6 +104,15 @@ def train_speed(size: str, mixed: bool, batch: int = 64, steps: int = 15) -> flo
     return steps * batch / (time.perf_counter() - t)
 
 
+def _decodings(args):
+    """(decoder, beam width, lexicon bonus) to run: widths for the beam decoders, bonuses for lm only."""
+    for decoder in args.decoders:
+        widths = [10] if decoder == "greedy" else args.beam_width
+        bonuses = args.lexicon_bonus if decoder == "lm" else [0.0]
+        for width, bonus in itertools.product(widths, bonuses):
+            yield decoder, width, bonus
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="labels.tsv folder of real crops")
@@ -122,12 +132,19 @@ def main(argv=None):
     ap.add_argument("--vote", type=float, nargs="+", default=[0.0],
                     help="vote settings to run (as ocrmodels recognize --vote; 0 = off, the default)")
     ap.add_argument("--decoders", nargs="+", choices=("lm", "greedy", "beam"), default=["lm", "greedy", "beam"])
+    ap.add_argument("--beam-width", type=int, nargs="+", default=[10],
+                    help="beam widths to run (lm and beam decoders; default 10)")
+    ap.add_argument("--lexicon-bonus", type=float, nargs="+", default=[0.0],
+                    help="lexicon bonuses to run (lm decoder; as ocrmodels recognize --lexicon-bonus; default 0: off)")
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--train-speed", action="store_true",
                     help="also time training steps (batch 64, synthetic batches in memory) per size, fp32 and bf16")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error(f"--repeat must be at least 1. Received: {args.repeat}")
+    if min(args.beam_width) < 1 or min(args.lexicon_bonus) < 0:
+        ap.error(f"--beam-width must be positive and --lexicon-bonus 0 or more. Received: {args.beam_width}, "
+                 f"{args.lexicon_bonus}")
 
     import tensorflow as tf
 
@@ -145,13 +162,18 @@ def main(argv=None):
             for deskew in args.deskew:
                 for trim in args.trim:
                     for stretch, squeeze, vote in itertools.product(args.stretch, args.squeeze, args.vote):
-                        for decoder in args.decoders:
+                        for decoder, width, bonus in _decodings(args):
                             r = median_speed([evaluate_recognizer(rec, data, decoder=decoder, deskew=deskew or None,
                                                                   trim=trim or None, stretch=stretch or None,
-                                                                  squeeze=squeeze or None, vote=vote or None)
+                                                                  squeeze=squeeze or None, vote=vote or None,
+                                                                  beam_width=width, lexicon_bonus=bonus)
                                               for _ in range(args.repeat)])
                             label = (f"{decoder}, deskew {deskew or 'off'}, trim {trim or 'off'}, "
                                      f"stretch {stretch or 'off'}, squeeze {squeeze or 'off'}, vote {vote or 'off'}")
+                            if decoder != "greedy" and (len(args.beam_width) > 1 or width != 10):
+                                label += f", beam {width}"
+                            if decoder == "lm" and (len(args.lexicon_bonus) > 1 or bonus):
+                                label += f", lexicon {bonus or 'off'}"
                             rows.append((f"ocrmodels {Path(model).name} ({label})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)

@@ -301,6 +301,9 @@ def _decoder_args(p):
                    help="lm: beam search with a character language model (default); greedy: best path (fastest); "
                         "beam: beam search without a language model")
     p.add_argument("--beam-width", type=int, default=10)
+    p.add_argument("--lexicon-bonus", type=float, default=0.0, metavar="LOGP",
+                   help="lm decoder: readings made of the language model's words (or numbers) score LOGP more, "
+                        "a log-probability (1.0 with --beam-width 20 reads photographed words better; default 0: off)")
     p.add_argument("--lm", nargs="+", metavar="TEXT_FILE",
                    help="build the language model from these files (.txt one text per line, .csv/.jsonl 'title') "
                         "instead of the bundled English words and sample catalog")
@@ -443,13 +446,15 @@ def _load_reader(args):
         from .lm import CharLM
 
         rec.language_model = CharLM.from_files(args.lm, alphabet=rec.vocabulary)
-    return Reader(_load_detector(args), rec, decoder=args.decoder, beam_width=args.beam_width)
+    return Reader(_load_detector(args), rec, decoder=args.decoder, beam_width=args.beam_width,
+                  lexicon_bonus=args.lexicon_bonus)
 
 
 def _read(args) -> int:
     if not args.images:
         raise ValueError("Give at least one image file: ocrmodels read IMAGE ... (before --lm, if any).")
     _positive("beam-width", args.beam_width)
+    _check_lexicon_bonus(args)
     _check_detector_args(args)
 
     def one(reader, f, img):
@@ -474,6 +479,14 @@ def _read(args) -> int:
 def _positive(name, v):
     if v is not None and v < 1:
         raise ValueError(f"--{name} must be a positive integer. Received: {v}")
+
+
+def _check_lexicon_bonus(args) -> None:
+    if not args.lexicon_bonus >= 0:
+        raise ValueError(f"--lexicon-bonus must be 0 or more (a log-probability; 0 = off). Received: {args.lexicon_bonus}")
+    if args.lexicon_bonus and args.decoder != "lm":
+        raise ValueError(f"--lexicon-bonus is read by --decoder lm only. Received: --decoder {args.decoder} with "
+                         f"--lexicon-bonus {args.lexicon_bonus}; drop it or use --decoder lm.")
 
 
 def _import_tensorflow_quietly() -> None:
@@ -521,6 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate-recognizer":
             for n in ("batch_size", "limit", "beam_width"):
                 _positive(n.replace("_", "-"), getattr(args, n))
+            _check_lexicon_bonus(args)
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
@@ -530,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
             report = evaluate_recognizer(_load(args), args.data, batch_size=args.batch_size,
                                          decoder=args.decoder, beam_width=args.beam_width, limit=args.limit,
                                          worst=args.worst, vertical=vertical, deskew=deskew, trim=trim,
-                                         wide=wide, stretch=stretch, squeeze=squeeze, vote=vote)
+                                         wide=wide, stretch=stretch, squeeze=squeeze, vote=vote,
+                                         lexicon_bonus=args.lexicon_bonus)
             report = {"model": args.model or "bundled", "data": args.data, **report}
             if args.decoder == "lm":
                 report["language_model"] = args.lm or "bundled"
@@ -543,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
             from .evaluate import read_image
 
             _positive("beam-width", args.beam_width)
+            _check_lexicon_bonus(args)
             vertical, deskew, trim, wide = _vertical(args), _deskew(args), _trim(args), _wide(args)
             stretch, squeeze, vote = _resized(args)
             if not args.images:
@@ -568,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
             if images:
                 for f, (text, conf) in zip(names, rec.recognize(images, decoder=args.decoder, beam_width=args.beam_width,
                                                                 vertical=vertical, deskew=deskew, trim=trim,
-                                                                wide=wide, stretch=stretch, squeeze=squeeze, vote=vote)):
+                                                                wide=wide, stretch=stretch, squeeze=squeeze, vote=vote,
+                                                                lexicon_bonus=args.lexicon_bonus)):
                     print(f"{f}\t{text}\t{conf:.4f}")
             return 1 if bad else 0
         elif args.command == "export-recognizer":
@@ -623,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate-reader":
             for n in ("limit", "beam_width"):
                 _positive(n.replace("_", "-"), getattr(args, n))
+            _check_lexicon_bonus(args)
             if args.worst < 0:
                 raise ValueError(f"--worst must be 0 or more. Received: {args.worst}")
             if not Path(args.data).exists() and not any(c in args.data for c in "*?["):
@@ -633,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
             report = evaluate_reader(_load_reader(args), args.data, limit=args.limit, worst=args.worst,
                                      results_out=args.results)
             report = {"model": args.model or "bundled", "recognizer": args.recognizer or "bundled",
-                      "decoder": args.decoder, "data": args.data, **report}
+                      "decoder": args.decoder, "lexicon_bonus": args.lexicon_bonus, "data": args.data, **report}
             text = json.dumps(report, indent=2, ensure_ascii=False)
             print(text)
             if args.output:

@@ -97,18 +97,19 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
                         limit: int | None = None, worst: int = 20, vertical: float | None = 2.0,
                         deskew: float | None = 0.5, trim: float | None = 0.8, wide: float | None = None,
                         stretch: float | None = 0.8, squeeze: float | None = 0.8,
-                        vote: float | None = None) -> dict:
+                        vote: float | None = None, lexicon_bonus: float = 0.0) -> dict:
     """Accuracy and speed of ``recognizer`` on shards or a ``labels.tsv`` set.
 
     Ground-truth characters outside the model's vocabulary are kept: such a word can never be
     read exactly, and it is counted in ``out_of_vocabulary_words`` (with the characters) rather than
     dropped. Unreadable images count as wrong (empty prediction) and are listed.
 
-    ``vertical``, ``deskew``, ``trim``, ``wide``, ``stretch``, ``squeeze``, ``vote``: as :meth:`Recognizer.recognize`
+    ``vertical``, ``deskew``, ``trim``, ``wide``, ``stretch``, ``squeeze``, ``vote``, ``lexicon_bonus``: as
+    :meth:`Recognizer.recognize`
     (tall crops also read turned a quarter; weakly read crops also read levelled, as words turned inside an upright
     cut, and trimmed top and bottom; long flat crops read in a layout twice as wide; weakly read narrow crops also read
     drawn twice as wide, and wide ones narrower; weakly read crops read in more views, the most frequent text
-    winning).
+    winning; readings made of the language model's words favoured).
 
     Returns:
         a JSON-ready dict: ``count``, ``word_accuracy``, ``alnum_accuracy``, ``cer``, ``mean_cer``,
@@ -127,7 +128,7 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
     t = time.perf_counter()
     results = recognizer.recognize([images[i] for i in ok], batch_size=batch_size, decoder=decoder, beam_width=beam_width,
                                    vertical=vertical, deskew=deskew, trim=trim, wide=wide, stretch=stretch,
-                                   squeeze=squeeze, vote=vote)
+                                   squeeze=squeeze, vote=vote, lexicon_bonus=lexicon_bonus)
     seconds = time.perf_counter() - t
     preds, confs = [""] * len(texts), [0.0] * len(texts)
     for i, (text, conf) in zip(ok, results):
@@ -147,6 +148,7 @@ def evaluate_recognizer(recognizer, data, *, batch_size: int = 256, decoder: str
         "stretch": stretch,
         "squeeze": squeeze,
         "vote": vote,
+        "lexicon_bonus": lexicon_bonus,
         "crops_per_second": round(len(ok) / seconds, 1) if seconds > 0 else None,
         "out_of_vocabulary_words": sum(any(c not in vocab for c in t) for t in texts),
         "out_of_vocabulary_chars": "".join(oov),

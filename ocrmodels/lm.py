@@ -33,6 +33,11 @@ _EPS = 1e-8
 _STATE_LIMIT = 100_000  # search contexts kept between calls (~110 MB at most)
 
 
+def _fold_word(token: str) -> str:
+    """A word as :meth:`CharLM.knows` compares it: letters and digits only, case-folded."""
+    return "".join(c for c in token.lower() if c.isalnum())
+
+
 class CharLM:
     """Case-folded character n-gram model with interpolated Witten-Bell smoothing.
 
@@ -46,7 +51,9 @@ class CharLM:
             costs more than ``log(floor / (len(alphabet) + 1))``.
 
     ``log_probs(context)`` gives natural-log probabilities over ``alphabet`` plus the end of
-    the text (index ``len(alphabet)``), given the text so far.
+    the text (index ``len(alphabet)``), given the text so far. ``words`` holds the words of ``texts``
+    (split at spaces, letters and digits only, case-folded); :meth:`knows` says whether a text is made of
+    them, for the decoder's ``lexicon_bonus``.
     """
 
     def __init__(self, texts, *, order: int = 6, alphabet: str | None = None, weights=None, floor: float = 0.05):
@@ -82,6 +89,7 @@ class CharLM:
         if not used:
             raise ValueError("CharLM needs at least one text with a character of the alphabet. Received: no usable text.")
         self.num_texts = used
+        self.words = frozenset(w for t, wt in zip(folded, weights) if wt for w in map(_fold_word, t.split()) if w)
         # per context length k: contexts -> row; row r owns ids/counts[off[r]:off[r + 1]], its total and
         # distinct-symbol count (flat arrays: compact, and saved as they are by :meth:`save`)
         self._tables = []
@@ -108,7 +116,7 @@ class CharLM:
         The file is written under a temporary name and renamed."""
         path = Path(os.fspath(path))
         arrays = {"meta": np.array([self.order, self.num_texts], np.int64), "floor": np.array(self.floor),
-                  "alphabet": np.array(self.alphabet)}
+                  "alphabet": np.array(self.alphabet), "words": np.array(sorted(self.words) or [""])}
         for k, (index, ids, cnt, off, tot, dist) in enumerate(self._tables):
             arrays[f"ctx{k}"] = np.array(list(index), dtype=f"<U{max(1, k)}")
             arrays.update({f"ids{k}": ids, f"cnt{k}": cnt, f"off{k}": off, f"tot{k}": tot, f"dist{k}": dist})
@@ -129,6 +137,8 @@ class CharLM:
                 lm.alphabet = str(z["alphabet"])
                 lm._tables = [cls._table(z[f"ctx{k}"].tolist(), z[f"ids{k}"], z[f"cnt{k}"], z[f"off{k}"],
                                          z[f"tot{k}"], z[f"dist{k}"]) for k in range(order)]
+                # files of earlier versions have no words: no text is known, the lexicon bonus does nothing
+                lm.words = frozenset(w for w in z["words"].tolist() if w) if "words" in z else frozenset()
         except (OSError, KeyError, ValueError, TypeError) as e:
             raise ValueError(f"{path} is not a language model file written by CharLM.save ({e}). "
                              "Build the model again from its text (CharLM.from_files).") from None
@@ -189,6 +199,12 @@ class CharLM:
         if end:
             total += float(self.log_probs(seen)[-1])
         return total
+
+    def knows(self, text: str) -> bool:
+        """Whether every word of ``text`` (split at spaces, letters and digits only, case-folded) is one of
+        :attr:`words` or a number (digits only); ``False`` for a text with no letter or digit."""
+        folded = [w for w in map(_fold_word, text.split()) if w]
+        return bool(folded) and all(w.isdigit() or w in self.words for w in folded)
 
     # ------------------------------------------------------------------ search states
     # The beam search follows contexts by id: row ``i`` of ``_state_lp`` is ``log_probs`` of context
@@ -276,7 +292,7 @@ def _bundled(alphabet: str) -> CharLM:
 
     data = Path(default_catalog_path()).parent
     files, weights = [data / "english-words.txt", data / "english-common.txt", data / "catalog.txt"], [1, 10, 1]
-    h = hashlib.sha1(f"charlm-v1|{weights}|{alphabet}".encode())
+    h = hashlib.sha1(f"charlm-v2|{weights}|{alphabet}".encode())
     for f in files:
         h.update(f.read_bytes())
     cached = cache_dir() / f"charlm-{h.hexdigest()[:16]}.npz"
@@ -295,12 +311,13 @@ def _bundled(alphabet: str) -> CharLM:
 
 
 def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int = 10, lm_weight: float = 0.5,
-                          insertion_bonus: float = 1.0, prune: float = 1e-3,
+                          insertion_bonus: float = 1.0, prune: float = 1e-3, lexicon_bonus: float = 0.0,
                           batch_size: int = 1024) -> list[tuple[str, float]]:
     """CTC prefix beam search with a character language model (shallow fusion).
 
     A prefix ``y`` scores ``log P_ctc(y | x) + lm_weight * log P_lm(y) + insertion_bonus * len(y)``,
-    the end of the text included in ``P_lm`` when the search finishes. All crops of a batch are
+    the end of the text included in ``P_lm`` when the search finishes; when it finishes, a prefix made of
+    words the language model was built from (:meth:`CharLM.knows`) also gets ``lexicon_bonus``. All crops of a batch are
     searched together in NumPy (prefixes are tracked by 64-bit hashes, language-model contexts by
     ids of a table that grows as new contexts are met).
 
@@ -312,6 +329,9 @@ def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int
         lm_weight, insertion_bonus: the fusion weights (``lm_weight=0`` is plain prefix beam search).
         prune: a step's characters below this probability are not tried (the best one always is,
             unless the step is almost surely blank).
+        lexicon_bonus: added to the final score of each of the ``beam_width`` prefixes left whose words are all
+            :attr:`CharLM.words` or numbers: ``log`` of how many times likelier a known word is taken to be than
+            an unknown one (0: no lexicon).
         batch_size: crops searched together (memory grows with it).
 
     Returns:
@@ -327,6 +347,8 @@ def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int
         raise ValueError(f"lm_weight must be >= 0. Received: lm_weight={lm_weight!r}")
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be at least 1. Received: batch_size={batch_size!r}")
+    if not lexicon_bonus >= 0:
+        raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")
     sym = np.concatenate([[-1], lm.symbol_map(vocabulary)])
     lm._trim_states()
     chars = np.array([""] + list(vocabulary), dtype=object)
@@ -334,7 +356,12 @@ def lm_beam_search_decode(probs, vocabulary: str, lm: CharLM, *, beam_width: int
     for a in range(0, len(probs), int(batch_size)):
         p = probs[a : a + int(batch_size)]
         logp = np.log(np.maximum(p, _EPS)).astype(np.float64)
-        labels = _search(logp, sym, lm, int(beam_width), float(lm_weight), float(insertion_bonus), math.log(prune))
+        known = None
+        if lexicon_bonus and lm.words:
+            def known(labs):
+                return [lm.knows("".join(chars[lab])) for lab in labs]
+        labels = _search(logp, sym, lm, int(beam_width), float(lm_weight), float(insertion_bonus), math.log(prune),
+                         known, float(lexicon_bonus))
         conf = _text_probabilities(p, labels)
         out.extend(("".join(chars[lab]), float(c)) for lab, c in zip(labels, conf))
     return out
@@ -378,14 +405,15 @@ _HASH_CROP = np.uint64(0x9E3779B97F4A7C15)
 _NO_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-def _search(logp, sym, lm, K, alpha, beta, log_prune):
+def _search(logp, sym, lm, K, alpha, beta, log_prune, known=None, bonus=0.0):
     """Prefix beam search of a batch: ``logp`` float64 ``[B, T, V + 1]`` -> one label id array per crop.
 
     Each step, every live prefix proposes itself (ended by a blank, or by a repeat of its last
     character) and one extension per candidate character of its crop. Proposals are flat arrays;
     a prefix is known by a 64-bit hash of its crop and characters, so the proposals of one prefix
     (at most two: itself and its parent's extension) meet when sorted by hash and are merged; then
-    the ``K`` best of each crop are kept, in ``[B, K]`` slots."""
+    the ``K`` best of each crop are kept, in ``[B, K]`` slots. ``known`` (label id arrays -> bools) and
+    ``bonus``: the final prefixes it knows score ``bonus`` more."""
     neg = -np.inf
     B, T, _ = logp.shape
     use_lm = alpha > 0
@@ -479,12 +507,26 @@ def _search(logp, sym, lm, K, alpha, beta, log_prune):
     final = np.logaddexp(pb, pnb) + ls
     if use_lm:
         final = final + alpha * lm._state_lp[state, -1]
-    k = final.argmax(1)
-    labels = [[] for _ in range(B)]
-    r = np.arange(B)
-    for t in range(T - 1, -1, -1):
-        c = appended[t][r, k]
-        for b in np.flatnonzero(c):
-            labels[b].append(int(c[b]))
-        k = parents[t][r, k]
-    return [np.array(lab[::-1], np.int64) for lab in labels]
+    if known is None or not bonus:
+        return _backtrack(parents, appended, final.argmax(1)[:, None])[:, 0].tolist()
+    alive = final > neg
+    every = _backtrack(parents, appended, np.broadcast_to(np.arange(K), (B, K)))
+    flags = np.zeros((B, K), bool)
+    flags[alive] = known(every[alive].tolist())
+    final = final + bonus * flags
+    return every[np.arange(B), final.argmax(1)].tolist()
+
+
+def _backtrack(parents, appended, k) -> np.ndarray:
+    """Label id arrays of the prefixes in slots ``k`` (``[B, N]``) after the last step: object ``[B, N]``."""
+    B, N = k.shape
+    rows = np.arange(B)[:, None]
+    labels = [[] for _ in range(B * N)]
+    for t in range(len(parents) - 1, -1, -1):
+        c = appended[t][rows, k].ravel()
+        for j in np.flatnonzero(c):
+            labels[j].append(int(c[j]))
+        k = parents[t][rows, k]
+    out = np.empty(B * N, dtype=object)
+    out[:] = [np.array(lab[::-1], np.int64) for lab in labels]
+    return out.reshape(B, N)

@@ -120,7 +120,7 @@ class Reader:
         detector: a :class:`~ocrmodels.Detector`, a detector ``.keras`` path, or ``None`` for the bundled one.
         recognizer: a :class:`~ocrmodels.Recognizer`, a recognizer ``.keras`` path (or ``.onnx``, see
             :func:`~ocrmodels.export_recognizer`), or ``None`` for the bundled one.
-        decoder, beam_width: the recognizer's decoding (:meth:`Recognizer.recognize`).
+        decoder, beam_width, lexicon_bonus: the recognizer's decoding (:meth:`Recognizer.recognize`).
         retry_below: a horizontal word read with less confidence is also read upside down, and the
             reading with the higher confidence is kept (recognition costs a small part of a read).
         batch_size: crops per recognizer batch.
@@ -129,7 +129,7 @@ class Reader:
     """
 
     def __init__(self, detector=None, recognizer=None, *, decoder: str = "lm", beam_width: int = 10,
-                 retry_below: float = 0.9, batch_size: int = 256, **detector_options):
+                 lexicon_bonus: float = 0.0, retry_below: float = 0.9, batch_size: int = 256, **detector_options):
         if detector is None or not isinstance(detector, Detector):
             detector = load_detector(detector, **detector_options)
         elif detector_options:
@@ -138,7 +138,9 @@ class Reader:
         if recognizer is None or not isinstance(recognizer, Recognizer):
             recognizer = load_recognizer(recognizer)
         self.detector, self.recognizer = detector, recognizer
-        self.decoder, self.beam_width = decoder, int(beam_width)
+        if not lexicon_bonus >= 0:
+            raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")
+        self.decoder, self.beam_width, self.lexicon_bonus = decoder, int(beam_width), float(lexicon_bonus)
         self.retry_below, self.batch_size = float(retry_below), int(batch_size)
         self.timings = {"detect": 0.0, "cut": 0.0, "recognize": 0.0, "group": 0.0}
 
@@ -146,8 +148,8 @@ class Reader:
         if not crops:
             return []
         return self.recognizer.recognize(crops, batch_size=self.batch_size, decoder=self.decoder,
-                                         beam_width=self.beam_width, vertical=None, deskew=None,
-                                         trim=None)  # turns its crops itself; narrow and wide ones are read resized
+                                         beam_width=self.beam_width, lexicon_bonus=self.lexicon_bonus,
+                                         vertical=None, deskew=None, trim=None)  # turns its crops itself; narrow and wide ones are read resized
 
     def read(self, images, *, attributes: bool = True) -> list[dict]:
         """Read whole images.

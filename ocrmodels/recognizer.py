@@ -203,7 +203,7 @@ class Recognizer:
                   lm_weight: float = 0.5, insertion_bonus: float = 1.5, vertical: float | None = 2.0,
                   deskew: float | None = 0.5, deskew_angles=DESKEW_ANGLES, trim: float | None = 0.8,
                   wide: float | None = None, stretch: float | None = 0.8, squeeze: float | None = 0.8,
-                  vote: float | None = None):
+                  vote: float | None = None, lexicon_bonus: float = 0.0):
         """Texts and confidences of word crops.
 
         Args:
@@ -211,8 +211,9 @@ class Recognizer:
             decoder: ``"lm"`` (prefix beam search with :attr:`language_model`, the default),
                 ``"greedy"`` (best path, fastest) or ``"beam"`` (prefix beam search, no language model).
             beam_width: prefixes kept per step (``"lm"`` and ``"beam"``).
-            lm_weight, insertion_bonus: the ``"lm"`` decoder's fusion weights (see
-                :func:`~ocrmodels.lm_beam_search_decode`).
+            lm_weight, insertion_bonus, lexicon_bonus: the ``"lm"`` decoder's fusion weights (see
+                :func:`~ocrmodels.lm_beam_search_decode`; ``lexicon_bonus`` favours readings made of the words
+                :attr:`language_model` was built from, and numbers).
             vertical: crops at least this many times taller than wide may hold a word turned a quarter
                 (a spine, a sign read top to bottom): they are also read turned each way, and a turned
                 reading of two or more characters wins when it is more confident per character (the
@@ -281,7 +282,9 @@ class Recognizer:
         flat = set() if wide is None or self.runtime != "keras" else {
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
-        decoding = (decoder, beam_width, lm_weight, insertion_bonus)
+        if not lexicon_bonus >= 0:
+            raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")
+        decoding = (decoder, beam_width, lm_weight, insertion_bonus, lexicon_bonus)
         if flat:  # read in the wide layout below, not in this one
             rest = [i for i in range(len(images)) if i not in flat]
             probs = np.zeros((len(images), self.model.output_shape[1], len(self.vocabulary) + 1), np.float32)
@@ -298,8 +301,7 @@ class Recognizer:
         if deskew is not None:
             weak = [i for i, im in enumerate(images) if np.shape(im)[:2] != (self.height, self.width)
                     and i not in flat and _per_char(*read[i]) < deskew]
-            self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, decoder, beam_width,
-                        lm_weight, insertion_bonus)
+            self._level(images, weak, read, deskew, deskew_angles, batch_size, quarter_probs, *decoding)
         levelled = {i for i, (a, b) in enumerate(zip(read, first)) if a is not b}
         upright = levelled | flat | set(tall)  # crops the resized readings and the vote leave alone
         if stretch is not None:
@@ -324,8 +326,7 @@ class Recognizer:
                 probs = self.probabilities([np.ascontiguousarray(np.rot90(images[i], k)) for i, k in todo],
                                            batch_size=batch_size)
                 quarter_probs.update(zip(todo, probs))
-            again = self._decode_probs(np.stack([quarter_probs[key] for key in keys]), decoder, beam_width, lm_weight,
-                                       insertion_bonus)
+            again = self._decode_probs(np.stack([quarter_probs[key] for key in keys]), *decoding)
             for j, i in enumerate(tall):
                 best = _per_char(*read[i])
                 for text, conf in again[2 * j : 2 * j + 2]:
@@ -471,7 +472,7 @@ class Recognizer:
             if len(text.replace(" ", "")) >= 2 and s >= floor and s > _per_char(*read[i]):
                 read[i] = (text, conf)
 
-    def _decode_probs(self, probs, decoder, beam_width, lm_weight, insertion_bonus):
+    def _decode_probs(self, probs, decoder, beam_width, lm_weight, insertion_bonus, lexicon_bonus=0.0):
         lm = self.language_model if decoder == "lm" else None
         if decoder == "greedy":
             return greedy_decode(probs, self.vocabulary)
@@ -480,7 +481,7 @@ class Recognizer:
         from .lm import lm_beam_search_decode
 
         return lm_beam_search_decode(probs, self.vocabulary, lm, beam_width=beam_width, lm_weight=lm_weight,
-                                     insertion_bonus=insertion_bonus)
+                                     insertion_bonus=insertion_bonus, lexicon_bonus=lexicon_bonus)
 
     def save(self, path) -> None:
         """Write the model: a ``.keras`` file (or a copy of the ``.onnx`` file it was read from)."""

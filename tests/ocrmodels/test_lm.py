@@ -184,8 +184,9 @@ def _lae(a, b):
     return a if b == -math.inf else a + math.log1p(math.exp(b - a))
 
 
-def _reference_search(probs, vocab, lm, beam_width, alpha, beta, prune):
-    """Textbook CTC prefix beam search with LM fusion, one crop at a time, prefixes as dict keys."""
+def _reference_search(probs, vocab, lm, beam_width, alpha, beta, prune, bonus=0.0, every=False):
+    """Textbook CTC prefix beam search with LM fusion, one crop at a time, prefixes as dict keys; ``bonus`` for
+    final prefixes of known words; ``every``: every final text, best first."""
     neg = -math.inf
     sym = [-1] + lm.symbol_map(vocab).tolist()
     logp = np.log(np.maximum(probs, 1e-8)).astype(np.float64)
@@ -218,7 +219,9 @@ def _reference_search(probs, vocab, lm, beam_width, alpha, beta, prune):
         ranked = sorted(nxt.items(), key=lambda kv: _lae(kv[1][0], kv[1][1]) + kv[1][2], reverse=True)
         beams = dict(ranked[:beam_width])
     end = {p: _lae(pb, pnb) + ls + (alpha * lm.log_probs(text)[-1] if alpha > 0 else 0.0)
-           for p, (pb, pnb, ls, text) in beams.items()}
+           + bonus * lm.knows("".join(vocab[i - 1] for i in p)) for p, (pb, pnb, ls, text) in beams.items()}
+    if every:
+        return ["".join(vocab[i - 1] for i in p) for p in sorted(end, key=end.get, reverse=True)]
     return "".join(vocab[i - 1] for i in max(end, key=end.get))
 
 
@@ -238,3 +241,42 @@ def test_batched_search_matches_a_per_crop_search(beam_width, alpha, beta):
     assert len(set(want)) > 30  # different texts, not one answer
     for p, (text, conf) in zip(probs.astype(np.float32), got):
         assert conf == pytest.approx(ctc_text_probability(p, [vocab.index(c) + 1 for c in text]), rel=1e-6)
+
+
+def test_words_are_folded_and_known_words_are_saved(tmp_path):
+    lm = CharLM(["Gluten-Free Oats 500g", "L'OREAL shampoo", "ignored"], weights=[1, 1, 0], order=3)
+    assert lm.words == {"glutenfree", "oats", "500g", "loreal", "shampoo"}
+    assert lm.knows("OATS") and lm.knows("gluten-free oats!") and lm.knows("L'Oreal")
+    assert lm.knows("1999") and lm.knows("oats 12")  # numbers are words of every catalog
+    assert not lm.knows("oat") and not lm.knows("oats bran") and not lm.knows("ignored")
+    assert not lm.knows("") and not lm.knows(" -- ")
+    lm.save(tmp_path / "lm.npz")
+    assert CharLM.load(tmp_path / "lm.npz").words == lm.words
+    # a file of an earlier version has no words: it loads, and knows no word (the lexicon bonus does nothing)
+    with np.load(tmp_path / "lm.npz") as z:
+        arrays = {k: z[k] for k in z.files if k != "words"}
+    np.savez(tmp_path / "old.npz", **arrays)
+    old = CharLM.load(tmp_path / "old.npz")
+    assert old.words == frozenset() and not old.knows("oats")
+    np.testing.assert_array_equal(old.log_probs("oa"), lm.log_probs("oa"))
+
+
+def test_lexicon_bonus_matches_a_per_crop_search_and_only_ever_picks_known_words():
+    vocab = "abcdefghij"
+    rng = np.random.default_rng(5)
+    logits = rng.normal(size=(40, 8, len(vocab) + 1)) * rng.uniform(1, 4, size=(40, 8, 1))
+    logits[:, :, 0] += rng.uniform(0, 3, size=(40, 8))
+    probs = (np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)).astype(np.float32)
+    plain_lm = CharLM(["abc", "hij"], alphabet=vocab)
+    # a lexicon of texts the search without it ranks second or third
+    words = [_reference_search(p, vocab, plain_lm, 10, 0.5, 1.0, 1e-3, every=True)[1 + k % 2]
+             for k, p in enumerate(probs[:24])]
+    lm = CharLM(["abc", "hij"] * 500 + words, alphabet=vocab, order=2)  # the words barely move the character model
+    got = [t for t, _ in lm_beam_search_decode(probs, vocab, lm, beam_width=10, lm_weight=0.5, insertion_bonus=1.0,
+                                               lexicon_bonus=2.0, batch_size=9)]
+    assert got == [_reference_search(p, vocab, lm, 10, 0.5, 1.0, 1e-3, bonus=2.0) for p in probs]
+    plain = [t for t, _ in lm_beam_search_decode(probs, vocab, lm, beam_width=10, lm_weight=0.5, insertion_bonus=1.0)]
+    changed = [(a, b) for a, b in zip(plain, got) if a != b]
+    assert len(changed) >= 5 and all(lm.knows(b) and not lm.knows(a) for a, b in changed)
+    with pytest.raises(ValueError, match="lexicon_bonus"):
+        lm_beam_search_decode(probs, vocab, lm, lexicon_bonus=-1.0)

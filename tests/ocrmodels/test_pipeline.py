@@ -124,6 +124,10 @@ def test_reader_gives_lines_and_attributes(recognizer):
     assert all(out["attributes"][k] == [] for k in ("price", "date", "lot"))
     nothing = Reader(_Oracle([]), recognizer).read([canvas])[0]
     assert nothing["words"] == [] and nothing["lines"] == [] and all(v == [] for v in nothing["attributes"].values())
+    known = Reader(_Oracle(quads), recognizer, beam_width=20, lexicon_bonus=1.0)
+    assert [ln["text"] for ln in known.read([canvas])[0]["lines"]] == ["Oat Milk", "500 ml"]
+    with pytest.raises(ValueError, match="lexicon_bonus"):
+        Reader(_Oracle(quads), recognizer, lexicon_bonus=-1)
 
 
 
