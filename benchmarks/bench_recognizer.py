@@ -2,7 +2,7 @@
 
     python benchmarks/bench_recognizer.py --data ../shared/realdev/rec/ic13bd_dev [--model M.keras|M.onnx|bundled ...]
         [--synthetic DIR ...] [--threads 1] [--repeat 3] [--deskew 0.5 0] [--trim 0.8 0] [--stretch 0.8 0] [--squeeze 0.8 0] [--vote 0 0.8] [--decoders lm greedy beam]
-        [--beam-width 10 20] [--lexicon-bonus 0 1]
+        [--beam-width 10 20] [--lexicon-bonus 0 1] [--compute-dtype auto float32]
         [--no-tesseract]
 
 Tesseract (Debian ``tesseract-ocr``, English model, LSTM engine, ``--psm 8``) reads every crop in one
@@ -136,6 +136,9 @@ def main(argv=None):
                     help="beam widths to run (lm and beam decoders; default 10)")
     ap.add_argument("--lexicon-bonus", type=float, nargs="+", default=[0.0],
                     help="lexicon bonuses to run (lm decoder; as ocrmodels recognize --lexicon-bonus; default 0: off)")
+    ap.add_argument("--compute-dtype", nargs="+", default=["auto"], choices=("auto", "float32", "mixed_bfloat16"),
+                    help="compute precisions of Keras models to run (default auto: bfloat16 on CPUs with AMX or "
+                         "AVX512-BF16, float32 elsewhere)")
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--train-speed", action="store_true",
                     help="also time training steps (batch 64, synthetic batches in memory) per size, fp32 and bf16")
@@ -155,8 +158,15 @@ def main(argv=None):
 
     rows = []
     sets = [("real", args.data)] + [(f"synthetic {Path(p).name}", p) for p in args.synthetic]
-    for model in args.model:
-        rec = ocrmodels.load_recognizer(None if model == "bundled" else model, threads=args.threads)
+    runs = [(m, d) for m in args.model for d in (args.compute_dtype if not m.lower().endswith(".onnx") else ["auto"])]
+    for model, dtype in runs:
+        rec = ocrmodels.load_recognizer(None if model == "bundled" else model, threads=args.threads, compute_dtype=dtype)
+        if rec.runtime == "keras":
+            bf16 = any(layer.dtype_policy.compute_dtype == "bfloat16" for layer in rec.model.layers)
+            computes = "bfloat16" if bf16 else "float32"
+            model_name = f"{Path(model).name}, {computes}"
+        else:
+            model_name = Path(model).name
         for name, data in sets:
             evaluate_recognizer(rec, data, limit=256)  # warm-up: graph tracing
             for deskew in args.deskew:
@@ -174,7 +184,7 @@ def main(argv=None):
                                 label += f", beam {width}"
                             if decoder == "lm" and (len(args.lexicon_bonus) > 1 or bonus):
                                 label += f", lexicon {bonus or 'off'}"
-                            rows.append((f"ocrmodels {Path(model).name} ({label})", name, r))
+                            rows.append((f"ocrmodels {model_name} ({label})", name, r))
     if not args.no_tesseract and shutil.which("tesseract"):
         files, texts = read_labels_tsv(args.data)
         for label, border in LAYOUTS.items():

@@ -307,9 +307,9 @@ def _decoder_args(p):
     p.add_argument("--lm", nargs="+", metavar="TEXT_FILE",
                    help="build the language model from these files (.txt one text per line, .csv/.jsonl 'title') "
                         "instead of the bundled English words and sample catalog")
-    p.add_argument("--compute-dtype", default="float32", choices=("float32", "mixed_bfloat16", "saved"),
-                   help="the recognizer's compute precision: float32 (default, fastest on most CPUs), mixed_bfloat16 "
-                        "(faster on CPUs with AMX or AVX512-BF16), saved (as in the .keras file)")
+    p.add_argument("--compute-dtype", default="auto", choices=("auto", "float32", "mixed_bfloat16", "saved"),
+                   help="the recognizer's compute precision: auto (default: mixed_bfloat16 on CPUs with AMX or "
+                        "AVX512-BF16, float32 elsewhere), float32, mixed_bfloat16, saved (as in the .keras file)")
 
 
 def _compute_dtype(args):

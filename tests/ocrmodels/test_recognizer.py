@@ -120,10 +120,31 @@ def test_a_model_saved_in_bfloat16_computes_in_float32_unless_asked(words, tmp_p
     np.testing.assert_allclose(p32.sum(-1), 1, atol=1e-5)
     assert np.mean(p32.argmax(-1) == p16.argmax(-1)) > 0.97
     assert ocrmodels.with_compute_dtype(rec.model, "float32") is rec.model
-    with pytest.raises(ValueError, match="compute_dtype must be one of"):
+    with pytest.raises(ValueError, match="compute_dtype must be 'auto', one of"):
         ocrmodels.load_recognizer(compute_dtype="float16")
     with pytest.raises(ValueError, match="dtype must be one of"):
         ocrmodels.with_compute_dtype(rec.model, "int8")
+
+
+def test_auto_computes_in_bfloat16_where_the_cpu_has_it(monkeypatch, tmp_path):
+    import ocrmodels.recognizer as recognizer
+
+    policies = lambda m: {layer.dtype_policy.name for layer in m.layers if layer.name not in ("image", "chars")}  # noqa: E731
+    for native, want in ((True, {"mixed_bfloat16"}), (False, {"float32"})):
+        monkeypatch.setattr(recognizer, "native_bfloat16", lambda native=native: native)
+        assert policies(ocrmodels.load_recognizer().model) == want
+        assert policies(ocrmodels.load_recognizer(compute_dtype="auto").model) == want
+        assert policies(ocrmodels.load_recognizer(compute_dtype="float32").model) == {"float32"}
+    monkeypatch.undo()
+    # read from /proc/cpuinfo: an x86 flag of native bfloat16 says yes, anything else no
+    flags = set()
+    try:
+        flags = {f for line in open("/proc/cpuinfo") if line.startswith("flags") for f in line.split(":", 1)[1].split()}
+    except OSError:
+        pass
+    real = getattr(recognizer.native_bfloat16, "real", recognizer.native_bfloat16)  # conftest holds it off
+    real.cache_clear()
+    assert real() == bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
 def test_words_turned_a_quarter_are_read_and_tall_characters_stay_upright(words):
