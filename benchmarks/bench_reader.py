@@ -65,7 +65,8 @@ def main():
     items = list(_detection_items(a.data, a.limit))
     from ocrmodels.recognizer import load_recognizer
 
-    reader = Reader(a.model, load_recognizer(a.recognizer, threads=threads), decoder=a.decoder)
+    reader = Reader(a.model, load_recognizer(a.recognizer, threads=threads, compute_dtype="float32"),  # as Reader loads it
+                    decoder=a.decoder)
     reader.read([np.zeros((64, 64, 3), np.uint8)])
     for k in reader.timings:
         reader.timings[k] = 0.0

@@ -309,7 +309,8 @@ def _decoder_args(p):
                         "instead of the bundled English words and sample catalog")
     p.add_argument("--compute-dtype", default="auto", choices=("auto", "float32", "mixed_bfloat16", "saved"),
                    help="the recognizer's compute precision: auto (default: mixed_bfloat16 on CPUs with AMX or "
-                        "AVX512-BF16, float32 elsewhere), float32, mixed_bfloat16, saved (as in the .keras file)")
+                        "AVX512-BF16, float32 elsewhere; float32 for read and evaluate-reader, which read a few "
+                        "crops at a time), float32, mixed_bfloat16, saved (as in the .keras file)")
 
 
 def _compute_dtype(args):
@@ -441,7 +442,9 @@ def _load_reader(args):
     from .pipeline import Reader
     from .recognizer import load_recognizer
 
-    rec = load_recognizer(args.recognizer, compute_dtype=_compute_dtype(args))
+    # auto: float32, as Reader loads it (an image's words come a few crops at a time, where bfloat16 is slower)
+    dtype = "float32" if args.compute_dtype == "auto" else _compute_dtype(args)
+    rec = load_recognizer(args.recognizer, compute_dtype=dtype)
     if args.lm:
         from .lm import CharLM
 

@@ -119,7 +119,8 @@ class Reader:
     Args:
         detector: a :class:`~ocrmodels.Detector`, a detector ``.keras`` path, or ``None`` for the bundled one.
         recognizer: a :class:`~ocrmodels.Recognizer`, a recognizer ``.keras`` path (or ``.onnx``, see
-            :func:`~ocrmodels.export_recognizer`), or ``None`` for the bundled one.
+            :func:`~ocrmodels.export_recognizer`), or ``None`` for the bundled one (loaded in float32: the
+            reader reads an image's words a few crops at a time, where bfloat16 is slower).
         decoder, beam_width, lexicon_bonus: the recognizer's decoding (:meth:`Recognizer.recognize`).
         retry_below: a horizontal word read with less confidence is also read upside down, and the
             reading with the higher confidence is kept (recognition costs a small part of a read).
@@ -136,7 +137,8 @@ class Reader:
             raise ValueError(f"Detector options {sorted(detector_options)} apply only when the Reader loads the "
                              "detector; set them on your Detector instead.")
         if recognizer is None or not isinstance(recognizer, Recognizer):
-            recognizer = load_recognizer(recognizer)
+            # float32: an image's words come in batches of a few crops, where bfloat16 is slower even on CPUs that have it
+            recognizer = load_recognizer(recognizer, compute_dtype="float32")
         self.detector, self.recognizer = detector, recognizer
         if not lexicon_bonus >= 0:
             raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")

@@ -162,3 +162,13 @@ def test_bundled_reader_finds_nothing_where_there_is_no_text(bundled_reader):
     for img in (flat, noise):
         page = bundled_reader.read([img])[0]
         assert page["words"] == [] and page["lines"] == [] and all(v == [] for v in page["attributes"].values())
+
+
+def test_the_reader_loads_its_recognizer_in_float32_even_where_bfloat16_is_native(monkeypatch):
+    import ocrmodels.recognizer as recognizer
+    from ocrmodels.precision import computes_in
+
+    monkeypatch.setattr(recognizer, "native_bfloat16", lambda: True)
+    assert computes_in(recognizer.load_recognizer().model) >= {"bfloat16"}  # what "auto" picks for batches
+    reader = Reader(_Oracle([]), None)  # an image's words come a few at a time, where bfloat16 is slower
+    assert computes_in(reader.recognizer.model) == {"float32"}
