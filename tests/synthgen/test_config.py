@@ -106,6 +106,9 @@ def test_recipe_short_words_are_short_vocabulary_words_of_each_kind():
     assert lengths[1] > 800 and lengths[2] > 800 and lengths[3] + lengths[4] > 400
     singles = {w for w in words if len(w) == 1}
     assert singles >= set("0123456789") and len(singles & set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")) > 45
+    only = mod.short_words(3000, 0, words_only=True)  # English words of two to four letters, nothing else
+    assert all(2 <= len(w) <= 4 and w.isalpha() for w in only) and len(set(only)) > 800
+    assert {"to", "so", "of", "is"} & set(only) and only == mod.short_words(3000, 0, words_only=True)
 
 
 @pytest.mark.parametrize("text, match", [
