@@ -149,9 +149,10 @@ class Reader:
     def _recognize(self, crops):
         if not crops:
             return []
+        # the reader turns its crops itself; narrow and wide ones are read resized
         return self.recognizer.recognize(crops, batch_size=self.batch_size, decoder=self.decoder,
                                          beam_width=self.beam_width, lexicon_bonus=self.lexicon_bonus,
-                                         vertical=None, deskew=None, trim=None)  # turns its crops itself; narrow and wide ones are read resized
+                                         vertical=None, deskew=None, trim=None)
 
     def read(self, images, *, attributes: bool = True) -> list[dict]:
         """Read whole images.
