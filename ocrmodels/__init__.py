@@ -25,7 +25,8 @@ _EXPORTS = {
     "pipeline": ["Reader", "cut_word", "group_lines"],
     "postprocess": ["maps_to_words"],
     "recognizer": ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "WIDE_RATIO", "Recognizer", "fit_crop",
-                   "load_recognizer", "native_bfloat16", "rebuild_with_width", "unrotate_crop", "with_compute_dtype"],
+                   "load_recognizer", "native_bfloat16", "rebuild_with_width", "skew_slope", "unrotate_crop",
+                   "with_compute_dtype"],
     "train": ["train_detector", "train_recognizer"],
 }
 _MODULE_OF = {name: mod for mod, names in _EXPORTS.items() for name in names}

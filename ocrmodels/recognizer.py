@@ -24,7 +24,7 @@ from .metrics import alnum_fold
 from .precision import rebuild_with_policy
 
 __all__ = ["BUNDLED_RECOGNIZER", "COMPUTE_DTYPES", "DECODERS", "DESKEW_ANGLES", "WIDE_RATIO", "Recognizer", "fit_crop",
-           "load_recognizer", "native_bfloat16", "rebuild_with_width", "unrotate_crop", "with_compute_dtype"]
+           "load_recognizer", "native_bfloat16", "rebuild_with_width", "skew_slope", "unrotate_crop", "with_compute_dtype"]
 
 #: Decoders of :meth:`Recognizer.recognize`: best path, prefix beam search, and beam search with a character LM.
 DECODERS = ("lm", "greedy", "beam")
@@ -36,6 +36,10 @@ BUNDLED_RECOGNIZER = Path(__file__).resolve().parent / "weights" / "crnn_small.k
 DESKEW_ANGLES = (10.0, 20.0, 30.0, 40.0)
 #: Degrees either side of the best of ``DESKEW_ANGLES`` read too (a finer search where it matters).
 DESKEW_REFINE = 5.0
+#: A weakly read crop wider than tall whose ink slopes clearly one way (:func:`skew_slope` at least this far from 0)
+#: is read at the ``DESKEW_ANGLES`` of that way first, and the other way only if none of those reads as well as the
+#: ``deskew`` floor; ``None`` reads both ways always.
+DESKEW_SIGN = 0.1
 #: The share of a crop's height cut off at its top and at its bottom for the second reading of ``trim``.
 TRIM_FRACTION = 0.1
 #: Crops less high than this (pixels) are never read trimmed: small born-digital words cut tight lose glyph parts.
@@ -88,6 +92,14 @@ def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_heig
     Args:
         image: uint8 (or uint16/float in 0..1) ``[H, W]``, ``[H, W, 1]``, ``[H, W, 3]`` (RGB) or ``[H, W, 4]`` (RGBA).
     """
+    img = _grey_crop(image)
+    if img.shape == (height, width):
+        return img
+    return fit_box(img, height, width, text_height)[0]
+
+
+def _grey_crop(image) -> np.ndarray:
+    """A crop of any mode as uint8 ``[H, W]`` grey (see :func:`fit_crop`)."""
     img = np.asarray(image)
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
@@ -102,9 +114,31 @@ def fit_crop(image: np.ndarray, height: int = 32, width: int = 128, *, text_heig
             a = img[:, :, 3:4].astype(np.float32) / 255
             img = (img[:, :, :3] * a + 255 * (1 - a)).astype(np.uint8)
         img = to_grey(img)
-    if img.shape == (height, width):
-        return img
-    return fit_box(img, height, width, text_height)[0]
+    return img
+
+
+def skew_slope(image: np.ndarray) -> float:
+    """Which way a word slopes inside its crop: the correlation (-1..1) of the x and y of its ink, the pixels that
+    differ from the border's median by more than a quarter of the most any does (on the crop shrunk to at most 64
+    px). Above 0 the ink runs from the top left to the bottom right: a word falling to the right, levelled by a
+    positive angle of :func:`unrotate_crop`."""
+    g = _grey_crop(image)
+    h, w = g.shape
+    s = min(1.0, 64.0 / max(h, w))
+    if s < 1:
+        g = cv2.resize(g, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    g = g.astype(np.float32)
+    border = np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]]))
+    ink = np.abs(g - border)
+    ink = np.maximum(ink - 0.25 * ink.max(), 0)
+    total = float(ink.sum())
+    if total <= 0:
+        return 0.0
+    ys, xs = np.mgrid[0 : g.shape[0], 0 : g.shape[1]].astype(np.float32)
+    dx = xs - float((ink * xs).sum()) / total
+    dy = ys - float((ink * ys).sum()) / total
+    sxx, syy, sxy = float((ink * dx * dx).sum()), float((ink * dy * dy).sum()), float((ink * dx * dy).sum())
+    return sxy / np.sqrt(sxx * syy) if sxx > 0 and syy > 0 else 0.0
 
 
 def unrotate_crop(image: np.ndarray, degrees: float, *, min_height: float = 0.2) -> np.ndarray | None:
@@ -223,7 +257,9 @@ class Recognizer:
                 ``height x width``, the model's own layout) is also read levelled, taken as the upright
                 box of a word turned by each of ``deskew_angles`` both ways (:func:`unrotate_crop`; long flat
                 crops admit only small angles); a crop at least as tall as wide is searched turned a quarter
-                each way (words turned 50-130 degrees either way), and read just turned too; the angles are scored by their best path's confidence per
+                each way (words turned 50-130 degrees either way), and read just turned too; a crop wider than tall whose
+                ink slopes clearly one way (``DESKEW_SIGN``) is read at that way's angles first, and at the other way's
+                only if none reaches ``deskew``; the angles are scored by their best path's confidence per
                 character, the best one's neighbours ``DESKEW_REFINE`` degrees either side are read too, and
                 the best of all, decoded as asked, replaces the upright reading if it has two or more
                 characters and is at least ``deskew`` and more confident per character. ``None`` reads
@@ -459,8 +495,18 @@ class Recognizer:
                     out.append((i, (k, deg), level))
             return out
 
+        ways = {}  # wide crops whose ink slopes clearly one way: read that way first
+        if DESKEW_SIGN is not None:
+            for i in weak:
+                h, w = np.shape(images[i])[:2]
+                slope = skew_slope(images[i]) if w > h else 0.0
+                if abs(slope) >= DESKEW_SIGN:
+                    ways[i] = (1 if slope > 0 else -1,)
         score([job for i in weak for job in levelled(i, [(k, sign * a) for k in views(i) for a in angles
-                                                          for sign in (1, -1)] + [(k, 0) for k in views(i) if k])])
+                                                          for sign in ways.get(i, (1, -1))]
+                                                     + [(k, 0) for k in views(i) if k])])
+        score([job for i, (way,) in ways.items() if i not in best or best[i][0] < floor
+               for job in levelled(i, [(0, -way * a) for a in angles])])  # that way read poorly: the other too
         coarse = {sign * a for a in angles for sign in (1, -1)}
         score([job for i, (_, (k, deg), _) in list(best.items())
                for job in levelled(i, [(k, d) for d in (deg - DESKEW_REFINE, deg + DESKEW_REFINE)
