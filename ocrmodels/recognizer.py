@@ -265,7 +265,7 @@ class Recognizer:
                 characters and is at least ``deskew`` and more confident per character. ``None`` reads
                 every crop as it is. Costs up to 10 more network passes (22 for a tall crop; about 4-5 on
                 average for a wide one) and one more decoding for each crop it touches.
-            deskew_angles: the coarse angles in degrees (each is tried both ways).
+            deskew_angles: the coarse angles in degrees (each tried both ways, or one way first: ``DESKEW_SIGN``).
             trim: a crop (not in the model's layout, at least ``TRIM_MIN_HEIGHT`` pixels high, and not levelled
                 by ``deskew``) whose best path scores less than this per character is read again with
                 ``TRIM_FRACTION`` of its height cut off at the top and at the bottom (neighbouring lines, a frame,
