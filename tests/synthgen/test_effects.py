@@ -49,3 +49,34 @@ def test_to_grey_is_luma_when_luma_carries_the_contrast(fg, bg):
     assert np.array_equal(to_grey(img), cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
     flat = np.full((4, 4, 3), 77, np.uint8)
     assert np.array_equal(to_grey(flat), np.full((4, 4), 77, np.uint8))
+
+
+def _to_grey_textbook(rgb, min_luma_share=0.75):
+    """to_grey with the colour statistics of np.cov's formula, for comparison."""
+    luma = np.array([0.299, 0.587, 0.114])
+    x = rgb.reshape(-1, 3).astype(np.float64)
+    mu = x.mean(0)
+    xc = x - mu
+    cov = (xc.T @ xc) / (len(x) - 1) if len(x) > 1 else np.zeros((3, 3))
+    w, v = np.linalg.eigh(cov)
+    unit = luma / np.linalg.norm(luma)
+    if w[-1] <= 1e-9 or np.sqrt(max(unit @ cov @ unit, 0.0)) >= min_luma_share * np.sqrt(w[-1]):
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    axis = v[:, -1] if v[:, -1] @ luma >= 0 else -v[:, -1]
+    return np.clip(xc @ axis * np.linalg.norm(luma) + mu @ luma + 0.5, 0, 255).astype(np.uint8).reshape(rgb.shape[:2])
+
+
+def test_to_grey_gives_what_the_textbook_statistics_give():
+    rng = np.random.default_rng(1)
+    crops = [np.zeros((1, 1, 3), np.uint8), np.full((1, 6, 3), 40, np.uint8), np.full((5, 7, 3), 9, np.uint8)]
+    for _ in range(150):  # hue-only words (the projection) and noise of every sort (either branch)
+        fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+        word = _word(fg, bg)
+        crops.append(np.clip(word + rng.normal(0, rng.uniform(0, 20), word.shape), 0, 255).astype(np.uint8))
+        crops.append(rng.integers(0, 256, (rng.integers(1, 50), rng.integers(1, 120), 3), dtype=np.uint8))
+    kinds = set()
+    for img in crops:
+        want = _to_grey_textbook(img)
+        assert np.array_equal(to_grey(img), want), img.shape
+        kinds.add(np.array_equal(want, cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)))
+    assert kinds == {True, False}  # both the luma and the projection were compared
