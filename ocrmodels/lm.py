@@ -241,23 +241,19 @@ class CharLM:
         p = np.repeat(self._uniform[None], len(contexts), axis=0)
         n = self.order - 1
         for k in range(self.order):  # context length k: the last k characters
-            rows, ids, cnt, scale = [], [], [], []
             index, t_ids, t_cnt, t_off, t_tot, t_dist = self._tables[k]
-            for i, c in enumerate(contexts):
-                row = index.get(c[n - k :] if k else "")
-                if row is not None:
-                    a, b = t_off[row], t_off[row + 1]
-                    rows.append(np.full(b - a, i))
-                    ids.append(t_ids[a:b])
-                    cnt.append(t_cnt[a:b])
-                    scale.append((i, t_dist[row], t_tot[row] + t_dist[row]))
-            if not rows:
+            found = [(i, row) for i, row in enumerate(index.get(c[n - k :] if k else "") for c in contexts)
+                     if row is not None]
+            if not found:
                 continue
-            r, d, tot = (np.array(v) for v in zip(*scale))
-            r = r.astype(np.int64)
+            r, rows = (np.array(v, np.int64) for v in zip(*found))
+            starts, lens = t_off[rows], t_off[rows + 1] - t_off[rows]
+            ends = np.cumsum(lens)
+            at = np.arange(ends[-1]) + np.repeat(starts - (ends - lens), lens)  # each row's slice of the table, joined
+            d = t_dist[rows]
             p[r] *= d[:, None]
-            p[np.concatenate(rows), np.concatenate(ids)] += np.concatenate(cnt)
-            p[r] /= tot[:, None]
+            p[np.repeat(r, lens), t_ids[at]] += t_cnt[at]
+            p[r] /= (t_tot[rows] + d)[:, None]
         return np.log((1 - self.floor) * p + self.floor / p.shape[1] if self.floor else p)
 
     def _start_state(self) -> int:
