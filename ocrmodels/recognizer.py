@@ -316,11 +316,11 @@ class Recognizer:
             raise ValueError(f"squeeze must be a confidence in (0, 1] or None. Received: squeeze={squeeze!r}")
         if vote is not None and not 0 < vote <= 1:
             raise ValueError(f"vote must be a confidence in (0, 1] or None. Received: vote={vote!r}")
+        if not lexicon_bonus >= 0:
+            raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")
         flat = set() if wide is None or self.runtime != "keras" else {
             i for i, im in enumerate(images)
             if np.shape(im)[:2] != (self.height, self.width) and np.shape(im)[1] >= wide * np.shape(im)[0]}
-        if not lexicon_bonus >= 0:
-            raise ValueError(f"lexicon_bonus must be >= 0. Received: lexicon_bonus={lexicon_bonus!r}")
         decoding = (decoder, beam_width, lm_weight, insertion_bonus, lexicon_bonus)
         if flat:  # read in the wide layout below, not in this one
             rest = [i for i in range(len(images)) if i not in flat]
@@ -387,27 +387,31 @@ class Recognizer:
         ratio, factor = (STRETCH_RATIO, STRETCH_FACTOR) if narrow else (SQUEEZE_RATIO, SQUEEZE_FACTOR)
         sized = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[:2] != (self.height, self.width)
                  and (np.shape(im)[1] < ratio * np.shape(im)[0]) == narrow and np.shape(im)[0] >= TRIM_MIN_HEIGHT]
+        better = self._read_again(images, probs, sized, gate, f"x{factor}", batch_size, decoding)
+        if better:
+            images = list(images)
+            for i, view, p, reading in better:
+                images[i], probs[i], read[i] = view, p, reading
+        return images
+
+    def _read_again(self, images, probs, sized, gate, view, batch_size, decoding) -> list:
+        """The crops of ``sized`` whose first best path (``probs``) scores less than ``gate`` per character, read
+        again in ``view`` (a name of :func:`_views`): ``(crop, view, probabilities, reading)`` of each whose new best
+        path scores more per character, the reading decoded as asked."""
         if not sized:
-            return images
+            return []
         first = dict(zip(sized, (_per_char(*r) for r in greedy_decode(probs[sized], self.vocabulary))))
         todo = [i for i in sized if first[i] < gate]
         if not todo:
-            return images
-        views = []
-        for i in todo:
-            h, w = np.shape(images[i])[:2]
-            views.append(cv2.resize(np.asarray(images[i]), (max(1, int(round(w * factor))), h),
-                                    interpolation=cv2.INTER_LINEAR if narrow else cv2.INTER_AREA))
+            return []
+        views = [_views(np.asarray(images[i]), (view,))[0] for i in todo]
         again = self.probabilities(views, batch_size=batch_size)
         better = [j for j, (text, conf) in enumerate(greedy_decode(again, self.vocabulary))
                   if _per_char(text, conf) > first[todo[j]]]
         if not better:
-            return images
-        images = list(images)
-        for j, reading in zip(better, self._decode_probs(again[better], *decoding)):
-            i = todo[j]
-            images[i], probs[i], read[i] = views[j], again[j], reading
-        return images
+            return []
+        return [(todo[j], views[j], again[j], reading)
+                for j, reading in zip(better, self._decode_probs(again[better], *decoding))]
 
     def _vote(self, images, read, gate, batch_size, decoding, skip):
         """Read the crops (but those in ``skip``) whose reading scores less than ``gate`` per character in each of
@@ -437,23 +441,8 @@ class Recognizer:
         in :meth:`recognize`); update ``read``."""
         sized = [i for i, im in enumerate(images) if i not in skip and np.shape(im)[0] >= TRIM_MIN_HEIGHT
                  and np.shape(im)[:2] != (self.height, self.width)]
-        if not sized:
-            return
-        first = dict(zip(sized, (_per_char(*r) for r in greedy_decode(probs[sized], self.vocabulary))))
-        todo = [i for i in sized if first[i] < gate]
-        if not todo:
-            return
-        views = []
-        for i in todo:
-            h = np.shape(images[i])[0]
-            cut = int(round(TRIM_FRACTION * h))  # at least 2 px: TRIM_MIN_HEIGHT is 16
-            views.append(np.asarray(images[i])[cut : h - cut])
-        again = self.probabilities(views, batch_size=batch_size)
-        better = [j for j, (text, conf) in enumerate(greedy_decode(again, self.vocabulary))
-                  if _per_char(text, conf) > first[todo[j]]]
-        if better:
-            for j, reading in zip(better, self._decode_probs(again[better], *decoding)):
-                read[todo[j]] = reading
+        for i, _, _, reading in self._read_again(images, probs, sized, gate, "trimmed", batch_size, decoding):
+            read[i] = reading
 
     def _level(self, images, weak, read, floor, angles, batch_size, quarter_probs, *decoding):
         """Read the ``weak`` crops levelled (see ``deskew`` in :meth:`recognize`), updating ``read`` in place
@@ -543,8 +532,9 @@ class Recognizer:
 
 
 def _views(img: np.ndarray, names) -> list:
-    """The views of ``img`` named in ``names`` (see ``VOTE_VIEWS``); a trimmed view only of crops at least
-    ``TRIM_MIN_HEIGHT`` high."""
+    """The views of ``img`` named in ``names``: ``"xF"`` drawn F times as wide, ``"trimmed"`` with ``TRIM_FRACTION`` of
+    its height cut off at the top and the bottom (only of crops at least ``TRIM_MIN_HEIGHT`` high), ``"padded"`` by an
+    eighth of its height (the second readings of ``stretch``, ``squeeze`` and ``trim``, and ``VOTE_VIEWS``)."""
     h, w = img.shape[:2]
     out = []
     for name in names:
