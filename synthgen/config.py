@@ -154,6 +154,13 @@ OPTIONS: dict[str, Option] = {
           "geometry as the text; a loose cut shows its edges (scenes: plate_prob).", kinds=W),
         O("word_plate_pad", [0.05, 0.7], "range_float", "Plate margin round the word's box on each side, in line "
           "heights (drawn per side).", 0, 5, kinds=W),
+        O("lettering_prob", 0.0, "prob", "Probability of sign lettering instead of a flat fill: the glyphs filled with a "
+          "metallic or two-colour gradient, extruded into 3D block letters, bevelled, glowing like neon, or hollow (only "
+          "their outline), as signs, posters and packaging draw display text.", kinds=W),
+        O("lettering_weights", [1, 1, 1, 1, 1], "weights", "Weights of the lettering styles gradient, extrude, bevel, "
+          "glow, hollow.", kinds=W),
+        O("lettering_depth", [0.04, 0.14], "range_float", "Extrusion depth of 3D block letters, in line heights.", 0, 1,
+          kinds=W),
         O("light_prob", 0.0, "prob", "Probability of uneven light: a gradient, a spot or a cast shadow.", kinds=W),
         O("light", [0.2, 0.7], "range_float", "How much darker the darkest part gets (fraction).", 0, 1, kinds=W),
         O("highlight_prob", 0.0, "prob", "Probability of a specular highlight (glare on glossy packaging).", kinds=W),

@@ -22,6 +22,7 @@ from .config import resolve_config
 from .distractors import bundled_photos_dir, plate_mask
 from .fonts import FontLibrary, NoFontCoversText, bundled_fonts_dir
 from .geometry import quads_bounds, scale_matrix, transform_quads, translation_matrix
+from .lettering import LETTERING_STYLES, draw_lettering, hollow_ring
 from .render import GlyphCache, render_text
 from .text import TextSource, default_catalog_path, load_catalog
 
@@ -33,7 +34,7 @@ PARAM_FIELDS = (
     "font_size", "char_spacing", "text_height", "rotation", "shear", "perspective", "curve",
     "curve_amplitude", "stroke_width", "shadow", "underline", "brightness", "contrast",
     "blur_sigma", "downscale", "noise_sigma", "jpeg_quality", "text_r", "text_g", "text_b",
-    "contrast_ratio", "attempt", "tight_crop", "small_render",
+    "contrast_ratio", "attempt", "tight_crop", "small_render", "lettering",
 ) + CAMERA_PARAM_FIELDS
 
 
@@ -254,6 +255,7 @@ class WordGenerator(_GeneratorBase):
         self._size_grid = np.array(sorted(g for g in grid if lo <= g <= hi))
         self._log_grid = np.log(self._size_grid)
         self._align_cum = np.cumsum(cfg["align"])
+        self._lettering_cum = np.cumsum(cfg["lettering_weights"])
 
     @property
     def image_shape(self) -> tuple:
@@ -441,6 +443,11 @@ class WordGenerator(_GeneratorBase):
         color_c = color if C == 3 else np.array([255.0 * text_lum ** (1 / 2.2)])
         p["contrast_ratio"] = float(fx.contrast_ratio(text_lum, bg_lum))
         out = bg
+        style = None  # sign lettering (drawn only where it is on, so other configs draw the same bytes)
+        if cfg["lettering_prob"] > 0 and rng.random() < cfg["lettering_prob"]:
+            j = int(np.searchsorted(self._lettering_cum, rng.random() * self._lettering_cum[-1], side="right"))
+            style = LETTERING_STYLES[j]
+            p["lettering"] = float(j + 1)
         if shadow:
             dx, dy = rng.uniform(*cfg["shadow_offset"], 2) * rng.choice([-1.0, 1.0], 2)
             sh = cv2.warpAffine(alpha, np.float32([[1, 0, dx], [0, 1, dy]]), (W, H)).astype(np.float32) * np.float32(1 / 255)
@@ -462,7 +469,16 @@ class WordGenerator(_GeneratorBase):
             p["stroke_width"] = stroke
         if context is not None:
             out = _blend(out, context, color_c)
-        out = _blend(out, a32, color_c)
+        if style is None:
+            out = _blend(out, a32, color_c)
+        else:
+            ring = None
+            if style == "hollow":  # an outline centred on the glyphs' edges, 5-10% of the font size wide
+                outer, inner = hollow_ring(layer.alpha, int(round(size * rng.uniform(0.05, 0.1))))
+                ring = np.clip(fx.warp_layer(outer, m, W, H).astype(np.float32)
+                               - fx.warp_layer(inner, m, W, H).astype(np.float32), 0, 255) * np.float32(1 / 255)
+            out = draw_lettering(out, a32, color_c, style, line_h * scale, rng, text_lum=text_lum, bg_lum=bg_lum,
+                                 min_contrast=cfg["min_contrast"], ring=ring, depth=cfg["lettering_depth"])
         p["underline"] = float(underline)
 
         # ---- photometric effects
