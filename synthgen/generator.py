@@ -469,6 +469,7 @@ class WordGenerator(_GeneratorBase):
             p["stroke_width"] = stroke
         if context is not None:
             out = _blend(out, context, color_c)
+        face = alpha  # the ink as drawn, for the legibility check
         if style is None:
             out = _blend(out, a32, color_c)
         else:
@@ -477,6 +478,7 @@ class WordGenerator(_GeneratorBase):
                 outer, inner = hollow_ring(layer.alpha, int(round(size * rng.uniform(0.05, 0.1))))
                 ring = np.clip(fx.warp_layer(outer, m, W, H).astype(np.float32)
                                - fx.warp_layer(inner, m, W, H).astype(np.float32), 0, 255) * np.float32(1 / 255)
+                face = np.round(ring * 255).astype(np.uint8)  # hollow letters: only the outline is ink
             out = draw_lettering(out, a32, color_c, style, line_h * scale, rng, text_lum=text_lum, bg_lum=bg_lum,
                                  min_contrast=cfg["min_contrast"], ring=ring, depth=cfg["lettering_depth"])
         p["underline"] = float(underline)
@@ -496,7 +498,7 @@ class WordGenerator(_GeneratorBase):
             p["jpeg_quality"] = int(rng.integers(cfg["jpeg_quality"][0], cfg["jpeg_quality"][1] + 1))
             img = fx.jpeg_artifacts(img, p["jpeg_quality"])
         if cfg["min_legibility"] > 0:
-            legibility = ink_legibility(img, alpha)
+            legibility = ink_legibility(img, face)
             if legibility < cfg["min_legibility"]:
                 raise SampleRejected("illegible", f"{text!r}: {legibility:.2f}")
         if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):

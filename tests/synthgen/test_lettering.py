@@ -130,3 +130,18 @@ def test_lettering_off_draws_the_same_bytes_and_bad_options_are_refused():
         WordGenerator({"lettering_weights": [1, 1, 1]})
     with pytest.raises(ValueError, match="lettering_depth"):
         WordGenerator({"lettering_depth": [0.2, 0.1]})
+
+
+def test_the_legibility_check_reads_hollow_letters_by_their_outline():
+    from synthgen.config import load_config_file
+
+    cfg = load_config_file("recipes/recognizer-english-camera.yaml")
+    cfg.update(min_legibility=0.6)
+
+    def rejected(extra):
+        g = WordGenerator({**cfg, **extra})
+        return sum(sum(g.sample_at(3, i)[1].values()) for i in range(60))
+
+    flat = rejected({})
+    hollow = rejected({"lettering_prob": 1.0, "lettering_weights": [0, 0, 0, 0, 1]})
+    assert hollow <= 1.5 * flat + 10, (hollow, flat)  # judged by the filled glyph, most hollow crops were rejected
