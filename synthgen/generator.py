@@ -504,7 +504,8 @@ class WordGenerator(_GeneratorBase):
         if small or (cfg["tight_crop_prob"] > 0 and rng.random() < cfg["tight_crop_prob"]):
             ink = line = None
             if cfg["tight_crop_box"] == "ink":
-                ink = _ink_box(alpha if salpha is None else np.maximum(alpha, salpha * 255))
+                drawn = alpha if face is alpha else np.maximum(alpha, face)
+                ink = _ink_box(drawn if salpha is None else np.maximum(drawn, salpha * 255))
             elif cfg["tight_crop_box"] == "line":  # the line's ascent..descent and pen extent, as the text moved
                 line = transform_quads(full, m)
             img, char_quads, word_quads, tight, p["tight_crop"] = _tight_crop(img, char_quads, word_quads, cfg, rng,
