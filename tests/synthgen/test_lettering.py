@@ -145,3 +145,17 @@ def test_the_legibility_check_reads_hollow_letters_by_their_outline():
     flat = rejected({})
     hollow = rejected({"lettering_prob": 1.0, "lettering_weights": [0, 0, 0, 0, 1]})
     assert hollow <= 1.5 * flat + 10, (hollow, flat)  # judged by the filled glyph, most hollow crops were rejected
+
+
+def test_grey_crops_draw_every_style():
+    flat = WordGenerator({**BASE, "color": False})
+    for j in range(len(LETTERING_STYLES)):
+        w = [0] * len(LETTERING_STYLES)
+        w[j] = 1
+        g = WordGenerator({**BASE, "color": False, "lettering_prob": 1.0, "lettering_weights": w})
+        differ = 0
+        for i in range(4):
+            s, _ = g.sample_at(6, i)
+            assert s.image.ndim == 2 and s.params["lettering"] == j + 1
+            differ += not np.array_equal(s.image, flat.sample_at(6, i)[0].image)
+        assert differ >= 3, LETTERING_STYLES[j]
