@@ -17,6 +17,7 @@ __all__ = [
     "relative_luminance",
     "contrast_ratio",
     "pick_text_color",
+    "blend",
     "brightness_contrast",
     "gaussian_blur",
     "downscale_upscale",
@@ -83,6 +84,12 @@ def pick_text_color(bg_lum: float, min_contrast: float, rng: np.random.Generator
     if len(ok):
         return cand[ok[0]]
     return np.zeros(3) if contrast_ratio(0.0, bg_lum) >= contrast_ratio(1.0, bg_lum) else np.full(3, 255.0)
+
+
+def blend(out: np.ndarray, a: np.ndarray, color) -> np.ndarray:
+    """``out * (1 - a) + color * a``; ``out`` ``[H, W, C]``, ``a`` ``[H, W]`` in 0..1, ``color`` ``[C]`` (or per pixel,
+    ``[H, W, C]``, or per row, ``[H, 1, C]``)."""
+    return out + (np.asarray(color, np.float32) - out) * a[..., None]
 
 
 def brightness_contrast(img: np.ndarray, brightness: float, contrast: float) -> np.ndarray:

@@ -456,7 +456,7 @@ class WordGenerator(_GeneratorBase):
                 sh = cv2.GaussianBlur(sh, (0, 0), sb)
             opacity = rng.uniform(*cfg["shadow_opacity"])
             scol = np.zeros(C) if text_lum > 0.3 else np.full(C, 255.0 if bg_lum < 0.2 else 0.0)
-            out = _blend(out, sh * opacity, scol)
+            out = fx.blend(out, sh * opacity, scol)
             p["shadow"] = 1.0
         salpha = None
         if stroke:
@@ -465,13 +465,13 @@ class WordGenerator(_GeneratorBase):
             scol = fx.pick_text_color(text_lum, cfg["min_contrast"], rng)
             if C == 1:
                 scol = np.array([255.0 * float(fx.relative_luminance(scol)) ** (1 / 2.2)])
-            out = _blend(out, salpha, scol)
+            out = fx.blend(out, salpha, scol)
             p["stroke_width"] = stroke
         if context is not None:
-            out = _blend(out, context, color_c)
+            out = fx.blend(out, context, color_c)
         face = alpha  # the ink as drawn, for the legibility check
         if style is None:
-            out = _blend(out, a32, color_c)
+            out = fx.blend(out, a32, color_c)
         else:
             ring = None
             if style == "hollow":  # an outline centred on the glyphs' edges, 5-10% of the font size wide
@@ -562,7 +562,7 @@ def _plate(bg: np.ndarray, box: np.ndarray, m: np.ndarray, line_h: float, pad, r
     if C == 1:
         color = np.array([255.0 * float(fx.relative_luminance(color)) ** (1 / 2.2)])
     out = bg.copy()
-    out[py0 : py0 + a.shape[0], px0 : px0 + a.shape[1]] = _blend(roi, a, color)
+    out[py0 : py0 + a.shape[0], px0 : px0 + a.shape[1]] = fx.blend(roi, a, color)
     return out
 
 
@@ -671,7 +671,3 @@ def _tight_crop(img, char_quads, word_quads, cfg, rng, out_h, out_w, *, shrink=T
         moved.append(np.clip(m, -0.5, lim).reshape(q.shape))
     return out, moved[0], moved[1], a, (y1 - y0) * shrink
 
-
-def _blend(out: np.ndarray, a: np.ndarray, color: np.ndarray) -> np.ndarray:
-    """``out * (1 - a) + color * a``; ``out`` ``[H, W, C]``, ``a`` ``[H, W]`` in 0..1, ``color`` ``[C]``."""
-    return out + (np.asarray(color, np.float32) - out) * a[..., None]

@@ -12,16 +12,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .effects import blend, contrast_ratio, relative_luminance
+
 __all__ = ["LETTERING_STYLES", "away_from_ground", "second_color", "gradient_fill", "extrude", "bevel", "glow", "hollow_ring",
            "draw_lettering"]
 
 #: The styles, in the order of the ``lettering_weights`` option; a sample's ``lettering`` parameter is 1 + the index.
 LETTERING_STYLES = ("gradient", "extrude", "bevel", "glow", "hollow")
-
-
-def _over(out: np.ndarray, a: np.ndarray, color) -> np.ndarray:
-    """``out * (1 - a) + color * a``; ``color`` ``[C]`` or per pixel ``[H, W, C]`` (or per row ``[H, 1, C]``)."""
-    return out + (np.asarray(color, np.float32) - out) * a[..., None]
 
 
 def away_from_ground(color, text_lum: float, bg_lum: float, t: float) -> np.ndarray:
@@ -36,8 +33,6 @@ def second_color(color, text_lum: float, bg_lum: float, min_contrast: float, rng
     """Another text colour on the same side of the ground's luminance as ``color`` (both lighter or both darker)
     with at least ``min_contrast`` against it: a random one when one of ``n_try`` passes, else ``color`` moved
     halfway away from the ground."""
-    from .effects import contrast_ratio, relative_luminance
-
     cand = rng.uniform(0, 255, (n_try, 3)).astype(np.float32)
     lum = relative_luminance(cand)
     ok = np.flatnonzero(((lum >= bg_lum) == (text_lum >= bg_lum)) & (contrast_ratio(lum, bg_lum) >= min_contrast))
@@ -64,7 +59,7 @@ def gradient_fill(out, a, color, color2, *, band: float | None = 0.5) -> np.ndar
         w = np.clip(1.0 - np.abs(t - band) / max(band, 1.0 - band), 0.0, 1.0)
     c1, c2 = np.asarray(color, np.float32), np.asarray(color2, np.float32)
     fill = c1 + (c2 - c1) * w[:, None]
-    return _over(out, a, fill[:, None, :])
+    return blend(out, a, fill[:, None, :])
 
 
 def extrude(a: np.ndarray, dx: float, dy: float) -> np.ndarray:
@@ -123,20 +118,20 @@ def draw_lettering(out, a, color, style: str, line_px: float, rng: np.random.Gen
         ang = np.radians(rng.uniform(20.0, 160.0) * rng.choice([1.0, -1.0]))
         side_to = 0.0 if text_lum > 0.25 else 255.0  # darker sides under light faces, lighter under dark ones
         side = color + (np.float32(side_to) - color) * np.float32(rng.uniform(0.4, 0.8))
-        out = _over(out, extrude(a, d * np.cos(ang), d * np.sin(ang)), side)
-        return _over(out, a, color)
+        out = blend(out, extrude(a, d * np.cos(ang), d * np.sin(ang)), side)
+        return blend(out, a, color)
     if style == "bevel":
         s = bevel(a, max(0.6, rng.uniform(0.04, 0.1) * line_px), rng.uniform(0.0, 360.0))
         k = np.float32(rng.uniform(0.5, 0.9))
         lit, shade = np.maximum(s, 0)[..., None] * k, np.maximum(-s, 0)[..., None] * k
         fill = color + (np.float32(255.0) - color) * lit - color * shade
-        return _over(out, a, fill)
+        return blend(out, a, fill)
     if style == "glow":
         halo = glow(a, max(0.8, rng.uniform(0.08, 0.3) * line_px), rng.uniform(1.5, 3.0)) * np.float32(rng.uniform(0.5, 0.95))
-        out = _over(out, halo, color)
-        return _over(out, a, away_from_ground(color, text_lum, bg_lum, rng.uniform(0.0, 0.7)))
+        out = blend(out, halo, color)
+        return blend(out, a, away_from_ground(color, text_lum, bg_lum, rng.uniform(0.0, 0.7)))
     if style == "hollow":
         if ring is None:
             raise ValueError("hollow lettering needs the outline's coverage (ring)")
-        return _over(out, ring, color)
+        return blend(out, ring, color)
     raise ValueError(f"style must be one of {', '.join(LETTERING_STYLES)}. Received: style={style!r}")

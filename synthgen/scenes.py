@@ -24,7 +24,7 @@ from .backgrounds import BackgroundLibrary
 from .charset import normalize_text
 from .distractors import DISTRACTOR_KINDS, bundled_photos_dir, draw_distractor, plate_mask
 from .fonts import NoFontCoversText
-from .generator import SampleRejected, _GeneratorBase, _blend, _resolve_folders, decode_image, encode_image
+from .generator import SampleRejected, _GeneratorBase, _resolve_folders, decode_image, encode_image
 from .geometry import scale_matrix, transform_quads, translation_matrix
 from .heatmaps import craft_maps
 from .render import render_text
@@ -410,7 +410,7 @@ class SceneGenerator(_GeneratorBase):
             pc = rng.uniform(0, 255, 3).astype(np.float32)
             if pm.size:
                 proi = canvas[py0 : py0 + pm.shape[0], px0 : px0 + pm.shape[1]]
-                proi[...] = _blend(proi, pm, pc)
+                proi[...] = fx.blend(proi, pm, pc)
         outline = rng.random() < cfg["outline_prob"]
         ow = max(1, int(round(rng.uniform(0.04, 0.1) * h_disp))) if outline else 0
 
@@ -436,17 +436,17 @@ class SceneGenerator(_GeneratorBase):
                 sh = cv2.GaussianBlur(sh, (0, 0), sb)
             text_lum = float(fx.relative_luminance(color))
             scol = np.zeros(3) if text_lum > 0.3 else np.full(3, 255.0 if bg_lum < 0.2 else 0.0)
-            out = _blend(out, sh * rng.uniform(*cfg["shadow_opacity"]), scol)
+            out = fx.blend(out, sh * rng.uniform(*cfg["shadow_opacity"]), scol)
         if outline:  # display lettering: an outline of another colour, filled or hollow
             ring = cv2.dilate(a, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ow + 1, 2 * ow + 1)))
             if rng.random() < 0.5:
-                out = _blend(out, np.clip(ring - a, 0, 1), color)  # hollow: the ground shows inside
+                out = fx.blend(out, np.clip(ring - a, 0, 1), color)  # hollow: the ground shows inside
                 canvas[ry0:ry1, rx0:rx1] = out
             else:
                 fill = fx.pick_text_color(float(fx.relative_luminance(color)), cfg["min_contrast"], rng)
-                canvas[ry0:ry1, rx0:rx1] = _blend(_blend(out, ring, color), a, fill)
+                canvas[ry0:ry1, rx0:rx1] = fx.blend(fx.blend(out, ring, color), a, fill)
         else:
-            canvas[ry0:ry1, rx0:rx1] = _blend(out, a, color)
+            canvas[ry0:ry1, rx0:rx1] = fx.blend(out, a, color)
         if dbg is not None:
             dbg.setdefault("blocks", []).append({
                 "kind": kind, "lines": lines,
